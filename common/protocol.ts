@@ -1,0 +1,143 @@
+/**
+ * Wire types of the two WebSocket endpoints:
+ * - `/v1/devices/connect`: the device SDK and the ingest gateway;
+ * - `/v1/live`: the admin console's live feed.
+ * Every frame is one JSON object with a `type` field. This module is pure so the
+ * browser SDK and the console can import it.
+ */
+
+// ---------------------------------------------------------------------------
+// Device protocol
+
+/** One location fix as the device sends it. */
+export interface WirePing {
+  /** Per-device sequence number, strictly increasing from 1. */
+  seq: number;
+  lat: number;
+  lon: number;
+  /** Horizontal accuracy radius in metres (68 % confidence, as browsers report it). */
+  accuracy: number;
+  /** Fix time, milliseconds since the epoch. */
+  ts: number;
+}
+
+/** Path of the device WebSocket endpoint, relative to the server's base URL. */
+export const DEVICE_CONNECT_PATH = '/v1/devices/connect';
+
+/**
+ * WebSocket close codes on device connections. The SDK reconnects after every
+ * close except `unauthorized` and `replaced`.
+ */
+export const DeviceCloseCode = {
+  /** The server is shutting down. */
+  goingAway: 1001,
+  /** The client sent too many invalid frames in a row. */
+  policyViolation: 1008,
+  /** The gateway failed to authenticate the token, for example because the store is down. */
+  internalError: 1011,
+  /** The gateway no longer accepts devices because it is stopping. */
+  tryAgainLater: 1013,
+  /** The hello token is unknown or the first frame was not a hello. */
+  unauthorized: 4401,
+  /** No hello arrived within the gateway's hello timeout. */
+  helloTimeout: 4408,
+  /** A newer connection for the same device replaced this one. */
+  replaced: 4409,
+} as const;
+
+export type DeviceFrame =
+  | { type: 'hello'; token: string }
+  | { type: 'pings'; pings: WirePing[] }
+  | { type: 'offer-ack'; offerId: string };
+
+export interface OfferBenefit {
+  kind: 'percent' | 'amount' | 'free_item';
+  /** Percent (0–100) or amount in minor units; absent for a free item. */
+  value?: number;
+  currency?: string;
+  item?: string;
+  description: string;
+}
+
+/** An offer as pushed to the device and shown on the console. */
+export interface OfferPayload {
+  offerId: string;
+  campaignId: string;
+  campaignName: string;
+  deviceId: string;
+  truck: { id: string; name: string; lat: number; lon: number };
+  code: string;
+  benefit: OfferBenefit;
+  /** ISO 8601 instant after which the code is no longer accepted. */
+  validUntil: string;
+  /** The ping that triggered the offer. */
+  ping: { seq: number; ts: number; lat: number; lon: number };
+  distanceM: number;
+  /** ISO 8601 instant when the engine decided. */
+  decidedAt: string;
+}
+
+export type GatewayFrame =
+  | { type: 'welcome'; deviceId: string; lastSeq: number }
+  /** Every ping with seq <= `seq` is durable on the bus or was rejected with an error frame. */
+  | { type: 'ack'; seq: number }
+  | { type: 'offer'; offer: OfferPayload }
+  | {
+      type: 'error';
+      code: string;
+      message: string;
+      field?: string;
+      value?: unknown;
+      /** Set when the error concerns one ping of a batch. */
+      seq?: number;
+      retriable?: boolean;
+    };
+
+/** Pings with this ping's record shape travel on the `pings` topic, keyed by device id. */
+export interface PingRecord extends WirePing {
+  deviceId: string;
+  /** Server receive time, milliseconds since the epoch. */
+  receivedAt: number;
+}
+
+// ---------------------------------------------------------------------------
+// Live feed protocol (admin console)
+
+export interface LiveTruck {
+  id: string;
+  name: string;
+  lat: number;
+  lon: number;
+  permitLocationId: string | null;
+  timeZone: string;
+}
+
+export interface LiveFence {
+  id: string;
+  campaignId: string;
+  truckId: string;
+  lat: number;
+  lon: number;
+  radiusM: number;
+  activeFrom: string;
+  activeUntil: string;
+}
+
+export interface LiveDevice {
+  id: string;
+  lat: number;
+  lon: number;
+  ts: number;
+}
+
+export type LiveClientFrame = { type: 'hello'; token: string };
+
+export type LiveFrame =
+  | { type: 'snapshot'; trucks: LiveTruck[]; fences: LiveFence[]; offers: OfferPayload[]; devices: LiveDevice[] }
+  | { type: 'truck'; truck: LiveTruck }
+  | { type: 'fence'; fence: LiveFence }
+  | { type: 'fence-removed'; fenceId: string }
+  /** Latest position of devices that moved since the previous frame (sent at most a few times a second). */
+  | { type: 'devices'; devices: LiveDevice[] }
+  | { type: 'offer'; offer: OfferPayload }
+  | { type: 'error'; code: string; message: string };
