@@ -35,7 +35,7 @@ export const DeviceCloseCode = {
   policyViolation: 1008,
   /** The gateway failed to authenticate the token, for example because the store is down. */
   internalError: 1011,
-  /** The gateway no longer accepts devices because it is stopping. */
+  /** The gateway is stopping, or the bus failed to accept a batch of pings. */
   tryAgainLater: 1013,
   /** The hello token is unknown or the first frame was not a hello. */
   unauthorized: 4401,

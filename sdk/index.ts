@@ -1,0 +1,11 @@
+/**
+ * Cloudburst device SDK for browsers and Node. It imports no Node module, so it
+ * bundles for the browser as it is. In Node 20, pass the `ws` package's WebSocket
+ * class as the `WebSocket` option.
+ */
+export { CloudburstDevice, type DeviceClientOptions, type DeviceEvents, type DeviceState } from './client.js';
+export { DeviceError } from './errors.js';
+export type { Renumbering } from './ping-buffer.js';
+export { registerDevice, type RegisterOptions } from './register.js';
+export { deviceSocketUrl, type WebSocketConstructorLike, type WebSocketLike } from './websocket.js';
+export type { OfferBenefit, OfferPayload, WirePing } from '../common/protocol.js';
