@@ -1,0 +1,192 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getRequestListener } from '@hono/node-server';
+import { MemoryBus } from '../bus/memory-log.js';
+import { Topics } from '../bus/types.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { ProximityEngine } from '../engine/index.js';
+import { IngestGateway } from '../ingest/gateway.js';
+import { migrate } from '../store/migrate.js';
+import { openPglite } from '../store/pglite.js';
+import type { Db } from '../store/types.js';
+import { resolveAdminToken } from './admin-token.js';
+import { createApp } from './app.js';
+import type { CloudburstConfig } from './config.js';
+import { Delivery } from './delivery.js';
+import { EngineRunner } from './engine-runner.js';
+import { LiveFeed } from './live-feed.js';
+import { PingRecorder } from './recorder.js';
+import { listLiveFences } from './repos/fences.js';
+import { findDeviceByToken } from './repos/devices.js';
+import { LastSeqWriter } from './last-seq-writer.js';
+import { listOfferedPairs, listRecentOffers } from './repos/offers.js';
+import { listTrucks, upsertTruck, type NewTruck, type Truck } from './repos/trucks.js';
+import { toLiveFence, type ServerServices } from './services.js';
+
+/** How long a clean stop waits for the bus to drain before it gives up and logs what is left. */
+const DRAIN_TIMEOUT_MS = 15_000;
+/** Offers in the console's snapshot. */
+const SNAPSHOT_OFFERS = 100;
+
+export type StartOptions = Partial<CloudburstConfig> & { dataDir: string; logger?: Logger };
+
+export interface RunningCloudburst {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  port: number;
+  adminToken: string;
+  logger: Logger;
+  services: {
+    db: Db;
+    engine: ProximityEngine;
+    runner: EngineRunner;
+    gateway: IngestGateway;
+    api: { createTruck(input: Partial<NewTruck> & { name: string; lat: number; lon: number }): Promise<Truck> };
+  };
+  /** Stops accepting, drains the bus, closes sockets and the store. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Returns the built console folder: dist/console, found from the compiled server or from the sources. */
+export function defaultConsoleDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '..', 'console') : path.resolve(here, '..', 'dist', 'console');
+}
+
+/**
+ * Starts one Cloudburst process on the embedded defaults: the HTTP API, the
+ * device and console WebSocket endpoints, the engine, delivery and the console,
+ * over PGlite and the in-process bus.
+ */
+export async function startCloudburst(options: StartOptions): Promise<RunningCloudburst> {
+  const logger = options.logger ?? createLogger({ level: options.logLevel });
+  const log = logger.child({ component: 'server' });
+  const host = options.host ?? '127.0.0.1';
+  let ready = false;
+
+  const adminToken = await resolveAdminToken(options.dataDir, options.adminToken);
+  const db = await openPglite({ dataDir: path.join(options.dataDir, 'pglite'), logger });
+  await migrate(db, logger);
+
+  const bus = new MemoryBus({ partitions: options.busPartitions, logger });
+  const engine = new ProximityEngine();
+  for (const fence of await listLiveFences(db, Date.now())) engine.upsertFence(fence);
+  for (const pair of await listOfferedPairs(db)) engine.markOffered(pair.campaignId, pair.deviceId);
+  log.info({ fences: engine.fenceCount }, 'engine state restored from the store');
+
+  const live: LiveFeed = new LiveFeed({
+    adminToken,
+    logger,
+    snapshot: async () => ({
+      type: 'snapshot',
+      trucks: await listTrucks(db),
+      fences: (await listLiveFences(db, Date.now())).map(toLiveFence),
+      offers: await listRecentOffers(db, SNAPSHOT_OFFERS),
+      devices: live.devicePositions(),
+    }),
+  });
+
+  let delivery: Delivery | undefined;
+  const lastSeqs = new LastSeqWriter(db, logger);
+  const gateway = new IngestGateway({
+    bus,
+    logger,
+    devices: {
+      authenticate: (token) => findDeviceByToken(db, token),
+      saveLastSeq: (deviceId, lastSeq) => lastSeqs.save(deviceId, lastSeq),
+    },
+    onOfferAck: (deviceId, offerId) => void delivery?.acknowledge(deviceId, offerId),
+    onDeviceConnected: (deviceId) => void delivery?.resendUndelivered(deviceId),
+  });
+  delivery = new Delivery({ bus, db, push: gateway, logger, onOffer: (offer) => live.publishOffer(offer) });
+
+  const runner = new EngineRunner({ bus, engine, logger, onPositions: (devices) => live.publishDevices(devices) });
+  const recorder = new PingRecorder({ bus, db, logger, retentionHours: options.pingRetentionHours ?? 24 * 14 });
+  await runner.start();
+  await delivery.start();
+  await recorder.start();
+
+  const services: ServerServices = {
+    db,
+    bus,
+    live,
+    adminToken,
+    tileUrl: options.tileUrl,
+    tileAttribution: options.tileAttribution,
+    isReady: () => ready,
+    stats: () => ({ ...runner.stats, fences: engine.fenceCount, devices: engine.deviceCount, connections: gateway.connectionCount }),
+    toLiveFence,
+  };
+  const app = createApp(services, { logger, consoleDir: options.consoleDir ?? defaultConsoleDir() });
+
+  const server: Server = createServer(getRequestListener(app.fetch));
+  server.on('upgrade', (request, socket, head) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname === '/v1/devices/connect') gateway.handleUpgrade(request, socket, head);
+    else if (pathname === '/v1/live') live.handleUpgrade(request, socket, head);
+    else {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  ready = true;
+  log.info({ url, dataDir: options.dataDir }, 'cloudburst started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      ready = false;
+      log.info('stopping: no new connections or pings');
+      await gateway.stopAccepting();
+
+      const drained = await Promise.race([
+        bus.drain().then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref()),
+      ]);
+      if (drained) log.info(runner.stats, 'bus drained');
+      else log.error({ timeoutMs: DRAIN_TIMEOUT_MS }, 'bus did not drain in time; unprocessed pings are lost');
+
+      await gateway.close();
+      await lastSeqs.flush();
+      await live.close();
+      await runner.stop();
+      await delivery!.stop();
+      await recorder.stop();
+      await bus.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+      log.info('cloudburst stopped');
+    })();
+    return stopping;
+  };
+
+  return {
+    url,
+    port,
+    adminToken,
+    logger,
+    services: {
+      db,
+      engine,
+      runner,
+      gateway,
+      api: {
+        createTruck: async (input) => {
+          const truck = await upsertTruck(db, { timeZone: 'America/Los_Angeles', ...input });
+          live.publish({ type: 'truck', truck });
+          return truck;
+        },
+      },
+    },
+    stop,
+  };
+}

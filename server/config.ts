@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { invalidInput } from '../common/errors.js';
+
+/** Settings of one Cloudburst process, read from the environment by `configFromEnv`. */
+export interface CloudburstConfig {
+  /** TCP port of the HTTP API, the WebSocket endpoints and the console; 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Directory of the embedded store and the generated admin token. */
+  dataDir: string;
+  /** Bearer token of the admin API and console; generated and kept in `dataDir` when absent. */
+  adminToken?: string;
+  logLevel: string;
+  /** Built console (index.html and assets); the console is not served when the folder is missing. */
+  consoleDir?: string;
+  /** Optional raster tile URL template for the console map, e.g. `https://tile.example/{z}/{x}/{y}.png`. */
+  tileUrl?: string;
+  tileAttribution?: string;
+  /** Partitions per topic of the in-process bus. */
+  busPartitions: number;
+  /** Raw pings older than this many hours are deleted. */
+  pingRetentionHours: number;
+}
+
+const DEFAULT_PORT = 8080;
+const DEFAULT_BUS_PARTITIONS = 4;
+/** Two weeks: enough to replay last week's lunch with another radius, short enough to limit what is kept about people. */
+const DEFAULT_PING_RETENTION_HOURS = 24 * 14;
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CloudburstConfig {
+  return {
+    port: integerFromEnv(env, 'PORT', DEFAULT_PORT, 0, 65_535),
+    host: env.HOST || '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    adminToken: env.ADMIN_TOKEN || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    consoleDir: env.CONSOLE_DIR ? path.resolve(env.CONSOLE_DIR) : undefined,
+    tileUrl: env.TILE_URL || undefined,
+    tileAttribution: env.TILE_ATTRIBUTION || undefined,
+    busPartitions: integerFromEnv(env, 'BUS_PARTITIONS', DEFAULT_BUS_PARTITIONS, 1, 1024),
+    pingRetentionHours: integerFromEnv(env, 'PING_RETENTION_HOURS', DEFAULT_PING_RETENTION_HOURS, 1, 24 * 3650),
+  };
+}
+
+function integerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalidInput(name, raw, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,173 @@
+import type { Logger } from '../common/logger.js';
+import type { GatewayFrame, OfferPayload } from '../common/protocol.js';
+import { Topics, type Bus, type Subscription } from '../bus/types.js';
+import type { OfferDecision } from '../engine/index.js';
+import type { Db } from '../store/types.js';
+import { generateCode } from './codes.js';
+import type { FenceUpdate } from './fence-updates.js';
+import { OfferContext } from './offer-context.js';
+import { insertOffer, listUndeliveredOffers, markPushDelivered } from './repos/offers.js';
+
+/** Code draws before giving up; with 31^8 codes a second collision in a row means something else is wrong. */
+const MAX_CODE_ATTEMPTS = 5;
+const UNIQUE_VIOLATION = '23505';
+
+export interface PushTarget {
+  sendToDevice(deviceId: string, frame: GatewayFrame): boolean;
+  isConnected(deviceId: string): boolean;
+}
+
+export interface DeliveryOptions {
+  bus: Bus;
+  db: Db;
+  push: PushTarget;
+  logger: Logger;
+  /** Called with each new offer once it is recorded (for the live map). */
+  onOffer?: (offer: OfferPayload) => void;
+  now?: () => number;
+}
+
+/**
+ * Turns offer decisions into offers: records each one with a fresh single-use code
+ * (once per offer id, so a replayed decision changes nothing), pushes it to the
+ * device when connected, and pushes what is still undelivered when a device connects.
+ */
+export class Delivery {
+  private subscriptions: Subscription[] = [];
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly context: OfferContext;
+
+  constructor(private readonly options: DeliveryOptions) {
+    this.logger = options.logger.child({ component: 'delivery' });
+    this.now = options.now ?? Date.now;
+    this.context = new OfferContext(options.db);
+  }
+
+  async start(): Promise<void> {
+    const { bus } = this.options;
+    this.subscriptions.push(
+      await bus.subscribe<FenceUpdate>({
+        topic: Topics.fences,
+        groupId: `delivery-fences-${process.pid}`,
+        handler: async (records) => {
+          for (const record of records) this.forget(record.value);
+        },
+      }),
+      await bus.subscribe<OfferDecision>({
+        topic: Topics.offers,
+        groupId: 'delivery',
+        fromBeginning: true,
+        handler: async (records) => {
+          for (const record of records) await this.deliver(record.value);
+        },
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.subscriptions.map((subscription) => subscription.stop()));
+    this.subscriptions = [];
+  }
+
+  /** Pushes offers the device has not acknowledged yet; called when a device connects. */
+  async resendUndelivered(deviceId: string): Promise<void> {
+    try {
+      const offers = await listUndeliveredOffers(this.options.db, deviceId);
+      for (const offer of offers) this.push(offer);
+    } catch (error) {
+      this.logger.error({ err: error, deviceId }, 'resending undelivered offers failed; they will be sent on the next connect');
+    }
+  }
+
+  async acknowledge(deviceId: string, offerId: string): Promise<void> {
+    try {
+      const updated = await markPushDelivered(this.options.db, offerId, deviceId);
+      if (!updated) this.logger.debug({ deviceId, offerId }, 'offer-ack for an unknown or already delivered offer');
+    } catch (error) {
+      this.logger.error({ err: error, deviceId, offerId }, 'recording an offer-ack failed');
+    }
+  }
+
+  private async deliver(decision: OfferDecision): Promise<void> {
+    const [campaign, truck, fenceEnd] = await Promise.all([
+      this.context.campaign(decision.campaignId),
+      this.context.truck(decision.truckId, decision.campaignId),
+      this.context.fenceEnd(decision.fenceId, decision.campaignId),
+    ]);
+    const decidedAt = this.now();
+    const ping = { seq: decision.ping.seq, ts: decision.ping.ts, lat: decision.ping.lat, lon: decision.ping.lon };
+    // Marked sent when the device is connected now. A push that still misses is sent
+    // again when the device reconnects, because only an offer-ack marks it delivered.
+    const pushStatus = this.options.push.isConnected(decision.deviceId) ? 'sent' : 'pending';
+
+    for (let attempt = 1; ; attempt++) {
+      const code = generateCode();
+      let inserted: boolean;
+      try {
+        inserted = await insertOffer(
+          this.options.db,
+          {
+            offerId: decision.offerId,
+            campaignId: decision.campaignId,
+            deviceId: decision.deviceId,
+            truckId: decision.truckId,
+            fenceId: decision.fenceId,
+            code,
+            validFrom: decidedAt,
+            validUntil: Math.max(fenceEnd, decidedAt),
+            ping,
+            distanceM: decision.distanceM,
+            decidedAt,
+          },
+          pushStatus,
+        );
+      } catch (error) {
+        const isCollision = (error as { code?: string }).code === UNIQUE_VIOLATION && /codes_pkey|offers_code_key/.test(String(error));
+        if (!isCollision || attempt >= MAX_CODE_ATTEMPTS) throw error;
+        this.logger.warn({ offerId: decision.offerId, attempt }, 'code collision; drawing another code');
+        continue;
+      }
+
+      if (!inserted) {
+        this.logger.debug({ offerId: decision.offerId, deviceId: decision.deviceId }, 'offer already recorded; decision ignored');
+        return;
+      }
+
+      const offer: OfferPayload = {
+        offerId: decision.offerId,
+        campaignId: decision.campaignId,
+        campaignName: campaign.name,
+        deviceId: decision.deviceId,
+        truck: { id: decision.truckId, ...truck },
+        code,
+        benefit: campaign.benefit,
+        validUntil: new Date(Math.max(fenceEnd, decidedAt)).toISOString(),
+        ping,
+        distanceM: decision.distanceM,
+        decidedAt: new Date(decidedAt).toISOString(),
+      };
+      this.push(offer);
+      this.options.onOffer?.(offer);
+      return;
+    }
+  }
+
+  private forget(update: FenceUpdate): void {
+    switch (update.type) {
+      case 'upsert':
+        this.context.forgetFence(update.fence.id);
+        break;
+      case 'truck-moved':
+        this.context.forgetTruck(update.truckId);
+        break;
+      case 'campaign-removed':
+        this.context.forgetCampaign(update.campaignId);
+        break;
+    }
+  }
+
+  private push(offer: OfferPayload): boolean {
+    return this.options.push.sendToDevice(offer.deviceId, { type: 'offer', offer });
+  }
+}

@@ -1,0 +1,111 @@
+import type { Logger } from '../common/logger.js';
+import type { LiveDevice, PingRecord } from '../common/protocol.js';
+import { Topics, type Bus, type Subscription } from '../bus/types.js';
+import { ProximityEngine, type EngineEvent, type OfferDecision } from '../engine/index.js';
+import type { FenceUpdate } from './fence-updates.js';
+
+export interface EngineRunnerOptions {
+  bus: Bus;
+  engine: ProximityEngine;
+  logger: Logger;
+  /** Called with the latest position of each device in a processed batch (for the live map). */
+  onPositions?: (devices: LiveDevice[]) => void;
+  /** Called with every event the engine emits (enter, exit, offer). */
+  onEvents?: (events: EngineEvent[]) => void;
+}
+
+/**
+ * Feeds the proximity engine from the bus: pings in, offer decisions out on the
+ * `offers` topic, and fence updates applied as they arrive. A batch of pings is
+ * committed only after its decisions are on the bus.
+ */
+export class EngineRunner {
+  private subscriptions: Subscription[] = [];
+  private readonly logger: Logger;
+  private pingsProcessed = 0;
+  private offersDecided = 0;
+
+  constructor(private readonly options: EngineRunnerOptions) {
+    this.logger = options.logger.child({ component: 'engine-runner' });
+  }
+
+  async start(): Promise<void> {
+    const { bus } = this.options;
+    this.subscriptions.push(
+      await bus.subscribe<FenceUpdate>({
+        topic: Topics.fences,
+        groupId: `engine-fences-${process.pid}`,
+        handler: async (records) => {
+          for (const record of records) this.applyFenceUpdate(record.value);
+        },
+      }),
+      await bus.subscribe<PingRecord>({
+        topic: Topics.pings,
+        groupId: 'engine',
+        fromBeginning: true,
+        handler: (records) => this.processPings(records.map((record) => record.value)),
+      }),
+    );
+    this.logger.info({ fences: this.options.engine.fenceCount }, 'engine runner started');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.subscriptions.map((subscription) => subscription.stop()));
+    this.subscriptions = [];
+    this.logger.info({ pingsProcessed: this.pingsProcessed, offersDecided: this.offersDecided }, 'engine runner stopped');
+  }
+
+  get stats(): { pingsProcessed: number; offersDecided: number } {
+    return { pingsProcessed: this.pingsProcessed, offersDecided: this.offersDecided };
+  }
+
+  applyFenceUpdate(update: FenceUpdate): void {
+    const { engine } = this.options;
+    switch (update.type) {
+      case 'upsert':
+        engine.upsertFence(update.fence);
+        break;
+      case 'truck-moved':
+        engine.moveTruck(update.truckId, update.lat, update.lon);
+        break;
+      case 'campaign-removed':
+        engine.removeCampaign(update.campaignId);
+        break;
+    }
+  }
+
+  private async processPings(pings: PingRecord[]): Promise<void> {
+    const { engine, bus, onPositions, onEvents } = this.options;
+    const decisions: OfferDecision[] = [];
+    const positions = new Map<string, LiveDevice>();
+    const allEvents: EngineEvent[] = [];
+
+    for (const ping of pings) {
+      const events = engine.process({
+        deviceId: ping.deviceId,
+        seq: ping.seq,
+        lat: ping.lat,
+        lon: ping.lon,
+        accuracyM: ping.accuracy,
+        ts: ping.ts,
+      });
+      for (const event of events) {
+        if (event.type === 'offer') decisions.push(event);
+        if (onEvents) allEvents.push(event);
+      }
+      positions.set(ping.deviceId, { id: ping.deviceId, lat: ping.lat, lon: ping.lon, ts: ping.ts });
+    }
+
+    if (decisions.length > 0) {
+      await bus.produce(
+        Topics.offers,
+        decisions.map((decision) => ({ key: decision.deviceId, value: decision })),
+      );
+    }
+
+    this.pingsProcessed += pings.length;
+    this.offersDecided += decisions.length;
+    if (onPositions) onPositions([...positions.values()]);
+    if (onEvents && allEvents.length > 0) onEvents(allEvents);
+  }
+}

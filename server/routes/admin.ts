@@ -1,0 +1,95 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { CloudburstError } from '../../common/errors.js';
+import { Topics } from '../../bus/types.js';
+import { createCampaign } from '../campaigns.js';
+import type { FenceUpdate } from '../fence-updates.js';
+import { getCampaign, listCampaigns } from '../repos/campaigns.js';
+import { listOffersOfCampaign } from '../repos/offers.js';
+import { listTrucks, moveTruck, upsertTruck } from '../repos/trucks.js';
+import { assertTimeZone } from '../time-zone.js';
+import { parseInput } from '../validation.js';
+import type { ServerServices } from '../services.js';
+import { readJson } from './json-body.js';
+
+const latitude = z.number().finite().min(-90).max(90);
+const longitude = z.number().finite().min(-180).max(180);
+
+const newTruckSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  lat: latitude,
+  lon: longitude,
+  timeZone: z.string().min(1).max(64).default('America/Los_Angeles'),
+  permitLocationId: z.string().min(1).max(64).optional(),
+});
+
+const positionSchema = z.object({ lat: latitude, lon: longitude });
+
+const uuidParam = z.string().uuid('expected a UUID');
+
+/** Most offers one listing returns. */
+const MAX_OFFERS_PAGE = 10_000;
+
+/** The admin API under `/v1/admin`; the caller mounts it behind `requireAdmin`. */
+export function adminRoutes(services: ServerServices): Hono {
+  const { db, bus, live } = services;
+  const app = new Hono();
+
+  // POST /trucks { name, lat, lon, timeZone?, permitLocationId? }
+  app.post('/trucks', async (c) => {
+    const input = parseInput(newTruckSchema, await readJson(c));
+    assertTimeZone('timeZone', input.timeZone);
+
+    const truck = await upsertTruck(db, input);
+    live.publish({ type: 'truck', truck });
+    return c.json({ truck }, 201);
+  });
+
+  app.get('/trucks', async (c) => c.json({ trucks: await listTrucks(db) }));
+
+  // PUT /trucks/:id/position { lat, lon }: the truck and its fences move.
+  app.put('/trucks/:id/position', async (c) => {
+    const id = parseInput(uuidParam, c.req.param('id'), 'id');
+    const { lat, lon } = parseInput(positionSchema, await readJson(c));
+
+    const truck = await db.transaction((tx) => moveTruck(tx, id, lat, lon));
+    if (!truck) throw new CloudburstError('not_found', `truck ${id} not found`, { field: 'id', value: id });
+    await bus.produce<FenceUpdate>(Topics.fences, [{ key: id, value: { type: 'truck-moved', truckId: id, lat, lon } }]);
+    live.publish({ type: 'truck', truck });
+    return c.json({ truck });
+  });
+
+  // POST /campaigns { name, truckIds, window: { start, end }, radiusM, benefit }
+  app.post('/campaigns', async (c) => {
+    const { campaign, fences } = await createCampaign(db, await readJson(c));
+
+    await bus.produce<FenceUpdate>(
+      Topics.fences,
+      fences.map((fence) => ({ key: fence.campaignId, value: { type: 'upsert', fence } })),
+    );
+    for (const fence of fences) live.publish({ type: 'fence', fence: services.toLiveFence(fence) });
+    return c.json({ campaign, fences: fences.length }, 201);
+  });
+
+  app.get('/campaigns', async (c) => c.json({ campaigns: await listCampaigns(db) }));
+
+  app.get('/campaigns/:id', async (c) => {
+    const id = parseInput(uuidParam, c.req.param('id'), 'id');
+    const campaign = await getCampaign(db, id);
+    if (!campaign) throw new CloudburstError('not_found', `campaign ${id} not found`, { field: 'id', value: id });
+    return c.json({ campaign });
+  });
+
+  // GET /campaigns/:id/offers?limit=N: offers in decision order.
+  app.get('/campaigns/:id/offers', async (c) => {
+    const id = parseInput(uuidParam, c.req.param('id'), 'id');
+    const limit = parseInput(z.coerce.number().int().min(1).max(MAX_OFFERS_PAGE).default(MAX_OFFERS_PAGE), c.req.query('limit'), 'limit');
+    const campaign = await getCampaign(db, id);
+    if (!campaign) throw new CloudburstError('not_found', `campaign ${id} not found`, { field: 'id', value: id });
+    return c.json({ offers: await listOffersOfCampaign(db, id, limit) });
+  });
+
+  app.get('/stats', (c) => c.json(services.stats()));
+
+  return app;
+}

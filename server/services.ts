@@ -1,0 +1,32 @@
+import type { Bus } from '../bus/types.js';
+import type { LiveFence } from '../common/protocol.js';
+import type { CircleFence } from '../engine/index.js';
+import type { Db } from '../store/types.js';
+import type { LiveFeed } from './live-feed.js';
+
+/** What the HTTP routes need from the running process. */
+export interface ServerServices {
+  db: Db;
+  bus: Bus;
+  live: LiveFeed;
+  adminToken: string;
+  tileUrl?: string;
+  tileAttribution?: string;
+  /** True once the store is migrated and every consumer runs; false again while stopping. */
+  isReady(): boolean;
+  stats(): Record<string, unknown>;
+  toLiveFence(fence: CircleFence): LiveFence;
+}
+
+export function toLiveFence(fence: CircleFence): LiveFence {
+  return {
+    id: fence.id,
+    campaignId: fence.campaignId,
+    truckId: fence.truckId,
+    lat: fence.lat,
+    lon: fence.lon,
+    radiusM: fence.radiusM,
+    activeFrom: new Date(fence.activeFrom).toISOString(),
+    activeUntil: new Date(fence.activeUntil).toISOString(),
+  };
+}

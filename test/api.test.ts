@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instantToLocal } from '../server/time-zone.js';
+import { adminRequest, startTestServer } from './helpers.js';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+
+describe('admin API', () => {
+  let server: Server;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+
+  afterAll(async () => {
+    await server?.cleanup();
+  });
+
+  it('answers healthz when ready', async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('rejects a missing admin token', async () => {
+    const response = await fetch(`${server.url}/v1/admin/trucks`);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as any).error.code).toBe('unauthorized');
+  });
+
+  it('rejects a wrong admin token', async () => {
+    const { status, body } = await adminRequest(server.url, 'GET', '/v1/admin/trucks', undefined, 'wrong');
+    expect(status).toBe(401);
+    expect(body.error.message).toBe('invalid admin token');
+  });
+
+  it('creates and lists a truck', async () => {
+    const created = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Taco Cloud', lat: 37.7749, lon: -122.4194 });
+    expect(created.status).toBe(201);
+    expect(created.body.truck).toMatchObject({ name: 'Taco Cloud', timeZone: 'America/Los_Angeles' });
+    expect(created.body.truck.lat).toBeCloseTo(37.7749, 9);
+
+    const listed = await adminRequest(server.url, 'GET', '/v1/admin/trucks');
+    expect(listed.body.trucks.map((truck: { id: string }) => truck.id)).toContain(created.body.truck.id);
+  });
+
+  it('names the field and value of an invalid truck latitude', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'X', lat: 91, lon: 0 });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: 'invalid_input', field: 'lat', value: 91 });
+    expect(body.error.message).toContain('invalid lat: 91');
+  });
+
+  it('rejects an unknown time zone', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'X', lat: 1, lon: 1, timeZone: 'Mars/Olympus' });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ field: 'timeZone', value: 'Mars/Olympus' });
+  });
+
+  it('rejects a body that is not JSON', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/trucks', '{"name":');
+    expect(status).toBe(400);
+    expect(body.error.field).toBe('(body)');
+  });
+
+  it('creates a campaign with one fence per truck', async () => {
+    const truck = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Curry Up', lat: 37.78, lon: -122.41 });
+    const now = Date.now();
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Lunch burst',
+      truckIds: [truck.body.truck.id],
+      window: { start: instantToLocal(now, 'America/Los_Angeles'), end: instantToLocal(now + 3_600_000, 'America/Los_Angeles') },
+      radiusM: 150,
+      benefit: { kind: 'percent', value: 15 },
+    });
+    expect(status).toBe(201);
+    expect(body.fences).toBe(1);
+    expect(body.campaign).toMatchObject({ name: 'Lunch burst', radiusM: 150, status: 'active', truckIds: [truck.body.truck.id] });
+    expect(body.campaign.benefit).toEqual({ kind: 'percent', value: 15, description: '15% off' });
+    expect(body.campaign.segments).toEqual([expect.objectContaining({ source: 'nearby' })]);
+    expect(server.services.engine.fenceCount).toBeGreaterThanOrEqual(1);
+
+    const offers = await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${body.campaign.id}/offers`);
+    expect(offers.status).toBe(200);
+    expect(offers.body.offers).toEqual([]);
+  });
+
+  it('rejects a campaign window that ends before it starts', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Backwards',
+      truckIds: 'all',
+      window: { start: '2026-12-04T13:00', end: '2026-12-04T11:00' },
+      radiusM: 100,
+      benefit: { kind: 'percent', value: 10 },
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ field: 'window.end', value: '2026-12-04T11:00' });
+  });
+
+  it('rejects a percent benefit above 100', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Too generous',
+      truckIds: 'all',
+      window: { start: '2026-12-04T11:00', end: '2026-12-04T13:00' },
+      radiusM: 100,
+      benefit: { kind: 'percent', value: 150 },
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ field: 'benefit.value', value: 150 });
+  });
+
+  it('rejects an unknown truck id in a campaign', async () => {
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Ghost',
+      truckIds: [missing],
+      window: { start: '2026-12-04T11:00', end: '2026-12-04T13:00' },
+      radiusM: 100,
+      benefit: { kind: 'percent', value: 10 },
+    });
+    expect(status).toBe(400);
+    expect(body.error.message).toContain(missing);
+  });
+
+  it('answers 404 for offers of an unknown campaign', async () => {
+    const { status, body } = await adminRequest(server.url, 'GET', '/v1/admin/campaigns/00000000-0000-4000-8000-000000000000/offers');
+    expect(status).toBe(404);
+    expect(body.error.code).toBe('not_found');
+  });
+
+  it('registers a device and stores only the token hash', async () => {
+    const response = await fetch(`${server.url}/v1/devices`, { method: 'POST' });
+    expect(response.status).toBe(201);
+    const { deviceId, token } = (await response.json()) as { deviceId: string; token: string };
+    expect(token.length).toBeGreaterThanOrEqual(40);
+
+    const rows = await server.services.db.query<{ token_hash: string }>('SELECT token_hash FROM devices WHERE id = $1', [deviceId]);
+    expect(rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]!.token_hash).not.toContain(token);
+  });
+});
