@@ -1,0 +1,36 @@
+import type { LiveFrame } from '../../../common/protocol.js';
+import { applyFrame, emptyModel, type LiveModel } from './live-model.js';
+
+export interface ConsoleCounts {
+  trucks: number;
+  fences: number;
+  devices: number;
+  offers: number;
+}
+
+/**
+ * Live model of trucks, fences, devices and offers. Each collection is its own derived value, so
+ * a `devices` frame does not re-run effects that only read `trucks`.
+ */
+export class ConsoleState {
+  #model = $state.raw<LiveModel>(emptyModel());
+
+  trucks = $derived(this.#model.trucks);
+  fences = $derived(this.#model.fences);
+  devices = $derived(this.#model.devices);
+  offers = $derived(this.#model.offers);
+  counts: ConsoleCounts = $derived({
+    trucks: this.#model.trucks.size,
+    fences: this.#model.fences.size,
+    devices: this.#model.devices.size,
+    offers: this.#model.offersSent,
+  });
+
+  apply(frame: LiveFrame, now: number = Date.now()): void {
+    this.#model = applyFrame(this.#model, frame, now);
+  }
+
+  clear(): void {
+    this.#model = emptyModel();
+  }
+}
