@@ -22,3 +22,9 @@ describe('readApprovedPermits', () => {
     expect(anzu.lat).toBeCloseTo(37.805885350100986, 12);
   });
 });
+
+describe('readApprovedPermits errors', () => {
+  it('rejects a missing file', async () => {
+    await expect(readApprovedPermits('/nonexistent/permits.csv')).rejects.toThrow(/ENOENT/);
+  });
+});

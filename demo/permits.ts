@@ -17,7 +17,11 @@ export interface PermitLocation {
  */
 export async function readApprovedPermits(file: string): Promise<PermitLocation[]> {
   const locations: PermitLocation[] = [];
-  const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true }));
+  const parser = parse({ columns: true, bom: true, skip_empty_lines: true });
+  // pipe() does not forward a read error, so hand it to the parser to end the loop below.
+  createReadStream(file)
+    .on('error', (error) => parser.destroy(error))
+    .pipe(parser);
 
   for await (const row of parser as AsyncIterable<Record<string, string>>) {
     if (row.Status !== 'APPROVED') continue;

@@ -1,6 +1,8 @@
 // Reads the real trajectory files in ../shared/data (licensed for internal testing only,
 // never copied here). Skips only where that folder is absent; CI fails on any skip.
 import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { defaultDataFile } from './data-files.js';
 import { detectLayout, readTrajectories } from './trajectories.js';
@@ -41,5 +43,17 @@ describe.skipIf(!existsSync(CABSPOTTING))('readTrajectories on the real files', 
     expect(fixes.some((fix) => fix.trajectoryId === '000/20081023025304')).toBe(true);
     const first = fixes.find((fix) => fix.trajectoryId === '000/20081023025304')!;
     expect(first).toMatchObject({ lat: 39.984702, lon: 116.318417, time: Date.parse('2008-10-23T02:53:04Z') });
+  });
+});
+
+describe('readTrajectories errors', () => {
+  it('rejects a missing file', async () => {
+    await expect(readTrajectories('/nonexistent/trajectories.csv')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('rejects a corrupt gzip file', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/cloudburst-gz-`);
+    await writeFile(`${dir}/broken.csv.gz`, 'not gzip at all');
+    await expect(readTrajectories(`${dir}/broken.csv.gz`)).rejects.toThrow(/header|gzip/i);
   });
 });

@@ -32,9 +32,11 @@ export function detectLayout(header: string[]): TrajectoryLayout {
  * non-numeric coordinates or times are counted in `skipped`, not returned.
  */
 export async function readTrajectories(file: string): Promise<{ layout: TrajectoryLayout; fixes: TrajectoryFix[]; skipped: number }> {
-  const input = createReadStream(file);
-  const text = file.endsWith('.gz') ? input.pipe(createGunzip()) : input;
-  const parser = text.pipe(parse({ columns: true, bom: true, skip_empty_lines: true }));
+  const parser = parse({ columns: true, bom: true, skip_empty_lines: true });
+  // pipe() does not forward errors, so a missing or corrupt file must reach the parser by hand.
+  const input = createReadStream(file).on('error', (error) => parser.destroy(error));
+  const text = file.endsWith('.gz') ? input.pipe(createGunzip().on('error', (error) => parser.destroy(error))) : input;
+  text.pipe(parser);
 
   let layout: TrajectoryLayout | undefined;
   const fixes: TrajectoryFix[] = [];
