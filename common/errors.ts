@@ -77,7 +77,8 @@ export function formatValue(value: unknown): string {
   return text.length > MAX_ECHOED_VALUE_CHARS ? `${text.slice(0, MAX_ECHOED_VALUE_CHARS)}…` : text;
 }
 
-function clipValue(value: unknown): unknown {
+/** Returns `value` fit to echo back in an error body: long strings cut, objects and non-finite numbers as text. */
+export function clipValue(value: unknown): unknown {
   if (typeof value === 'string' && value.length > MAX_ECHOED_VALUE_CHARS) return `${value.slice(0, MAX_ECHOED_VALUE_CHARS)}…`;
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (typeof value === 'object' && value !== null) return formatValue(value);

@@ -37,7 +37,7 @@ export const DeviceCloseCode = {
   internalError: 1011,
   /** The gateway is stopping, or the bus failed to accept a batch of pings. */
   tryAgainLater: 1013,
-  /** The hello token is unknown or the first frame was not a hello. */
+  /** The hello token is unknown, or a pings or offer-ack frame came before the hello. */
   unauthorized: 4401,
   /** No hello arrived within the gateway's hello timeout. */
   helloTimeout: 4408,
@@ -52,7 +52,7 @@ export type DeviceFrame =
 
 export interface OfferBenefit {
   kind: 'percent' | 'amount' | 'free_item';
-  /** Percent (0–100) or amount in minor units; absent for a free item. */
+  /** Percent (above 0, at most 100) or amount in minor units; absent for a free item. */
   value?: number;
   currency?: string;
   item?: string;

@@ -137,7 +137,7 @@ export class DeviceSessions<C extends SessionConnection> {
         session.savedSeq = Math.max(session.savedSeq, seq);
       } catch (error) {
         // A lost lastSeq only weakens dedupe, because the engine also ignores seqs it has seen.
-        this.saveFailureLog.warn({ err: error, deviceId: session.deviceId, lastSeq: seq }, 'failed to save device lastSeq; retrying later');
+        this.saveFailureLog.warn({ err: error, deviceId: session.deviceId, lastSeq: seq }, 'failed to save device lastSeq; will retry unless the gateway is closing');
         this.scheduleSave(session);
         return;
       }

@@ -181,7 +181,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
       gateway,
       api: {
         createTruck: async (input) => {
-          const truck = await upsertTruck(db, { timeZone: 'America/Los_Angeles', ...input });
+          const { truck } = await upsertTruck(db, { timeZone: 'America/Los_Angeles', ...input });
           live.publish({ type: 'truck', truck });
           return truck;
         },

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { CloudburstError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -38,6 +39,9 @@ export function createApp(services: ServerServices, options: { logger: Logger; c
 
   app.get('/v1/config', (c) => c.json({ tileUrl: services.tileUrl ?? null, tileAttribution: services.tileAttribution ?? null }));
 
+  // Phones register from the customer's web page, which may be served from another origin.
+  app.use('/v1/devices/*', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['content-type'] }));
+  app.use('/v1/config', cors({ origin: '*', allowMethods: ['GET'] }));
   app.route('/v1/devices', deviceRoutes(services));
 
   app.use('/v1/admin/*', requireAdmin(services.adminToken));
@@ -45,8 +49,13 @@ export function createApp(services: ServerServices, options: { logger: Logger; c
 
   const consoleDir = options.consoleDir;
   if (consoleDir && existsSync(path.join(consoleDir, 'index.html'))) {
-    app.use('/*', serveStatic({ root: consoleDir }));
-    app.get('/*', serveStatic({ root: consoleDir, path: 'index.html' }));
+    // API paths never fall back to the console page, so an unknown one stays a JSON 404.
+    const outsideApi = (handler: MiddlewareHandler): MiddlewareHandler =>
+      async function serveConsole(c, next) {
+        return c.req.path.startsWith('/v1/') ? next() : handler(c, next);
+      };
+    app.use('/*', outsideApi(serveStatic({ root: consoleDir })));
+    app.get('/*', outsideApi(serveStatic({ root: consoleDir, path: 'index.html' })));
   } else {
     logger.warn({ consoleDir }, 'console not built; run `npm run build` to serve it');
   }

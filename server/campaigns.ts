@@ -26,7 +26,7 @@ const benefitSchema = z
   })
   .superRefine((benefit, ctx) => {
     if (benefit.kind === 'percent' && (benefit.value === undefined || benefit.value > 100)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'expected a percent from 0 to 100 for kind "percent"' });
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'expected a percent above 0 and at most 100 for kind "percent"' });
     }
     if (benefit.kind === 'amount' && (benefit.value === undefined || !Number.isInteger(benefit.value) || !benefit.currency)) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'expected an integer amount in minor units and a currency for kind "amount"' });
@@ -127,8 +127,15 @@ function describeBenefit(benefit: NewCampaignInput['benefit']): string {
     case 'percent':
       return `${benefit.value}% off`;
     case 'amount':
-      return `${((benefit.value ?? 0) / 100).toFixed(2)} ${benefit.currency} off`;
+      return `${formatMinorUnits(benefit.value ?? 0, benefit.currency!)} off`;
     case 'free_item':
       return `free ${benefit.item}`;
   }
+}
+
+/** Formats an amount in minor units with the currency's own number of decimals (2 for USD, 0 for JPY). */
+function formatMinorUnits(minorUnits: number, currency: string): string {
+  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+  const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minorUnits / 10 ** decimals);
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CloudburstError, formatValue } from '../common/errors.js';
+import { clipValue, CloudburstError, formatValue } from '../common/errors.js';
 
 /**
  * Parses `input` with `schema`; on failure throws an `invalid_input` error that
@@ -14,7 +14,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefi
   const value = valueAt(input, issue.path);
   throw new CloudburstError('invalid_input', `invalid ${field}: ${formatValue(value)} (${issue.message})`, {
     field,
-    value: typeof value === 'object' && value !== null ? formatValue(value) : value,
+    value: clipValue(value),
   });
 }
 

@@ -137,4 +137,64 @@ describe('admin API', () => {
     expect(rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0]!.token_hash).not.toContain(token);
   });
+
+  it('answers unknown API paths with a JSON 404', async () => {
+    const response = await fetch(`${server.url}/v1/nothing-here`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as any).error.code).toBe('not_found');
+  });
+
+  it('serves the console page outside the API', async () => {
+    const response = await fetch(`${server.url}/some/console/route`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+  });
+
+  it('allows device registration from another origin', async () => {
+    const response = await fetch(`${server.url}/v1/devices`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://truck.example', 'access-control-request-method': 'POST' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('moves fences when a truck is updated by permit', async () => {
+    const first = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Permit Truck', lat: 37.70, lon: -122.45, permitLocationId: 'P-42' });
+    expect(first.status).toBe(201);
+    const now = Date.now();
+    await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Follow the truck',
+      truckIds: [first.body.truck.id],
+      window: { start: instantToLocal(now, 'America/Los_Angeles'), end: instantToLocal(now + 3_600_000, 'America/Los_Angeles') },
+      radiusM: 100,
+      benefit: { kind: 'amount', value: 500, currency: 'JPY' },
+    });
+
+    const second = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Permit Truck', lat: 37.71, lon: -122.46, permitLocationId: 'P-42' });
+    expect(second.status).toBe(200);
+    expect(second.body.truck.id).toBe(first.body.truck.id);
+
+    // The engine applies fence updates from the bus, so wait for it to catch up.
+    await expect.poll(() => server.services.engine.fencesNear(37.71, -122.46).length).toBe(1);
+    expect(server.services.engine.fencesNear(37.70, -122.45)).toEqual([]);
+    const rows = await server.services.db.query<{ lat: number }>(
+      'SELECT ST_Y(center::geometry) AS lat FROM fences WHERE truck_id = $1',
+      [first.body.truck.id],
+    );
+    expect(rows.map((row) => Number(row.lat))).toEqual([37.71]);
+  });
+
+  it("describes amounts in the currency's own decimals", async () => {
+    const campaigns = await adminRequest(server.url, 'GET', '/v1/admin/campaigns');
+    const yen = campaigns.body.campaigns.find((campaign: { name: string }) => campaign.name === 'Follow the truck');
+    expect(yen.benefit.description).toBe('¥500 off');
+  });
+
+  it('clips a long invalid value in the error', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'x'.repeat(400), lat: 1, lon: 1 });
+    expect(status).toBe(400);
+    expect(body.error.field).toBe('name');
+    expect(String(body.error.value).length).toBeLessThanOrEqual(121);
+  });
 });

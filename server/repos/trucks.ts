@@ -35,17 +35,23 @@ export interface NewTruck {
   permitLocationId?: string | null;
 }
 
-/** Inserts a truck, or updates the one with the same permit location id. */
-export async function upsertTruck(db: Queryable, input: NewTruck): Promise<Truck> {
-  const rows = await db.query<TruckRow>(
+/**
+ * Inserts a truck, or updates the one with the same permit location id (and moves
+ * its fences with it). `created` tells the two apart.
+ */
+export async function upsertTruck(db: Queryable, input: NewTruck): Promise<{ truck: Truck; created: boolean }> {
+  const rows = await db.query<TruckRow & { created: boolean }>(
     `INSERT INTO trucks (id, name, permit_location_id, time_zone, position)
      VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography)
      ON CONFLICT (permit_location_id) DO UPDATE
        SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone, position = EXCLUDED.position, updated_at = now()
-     RETURNING ${COLUMNS}`,
+     RETURNING ${COLUMNS}, (xmax = 0) AS created`,
     [randomUUID(), input.name, input.permitLocationId ?? null, input.timeZone, input.lon, input.lat],
   );
-  return toTruck(rows[0]!);
+  const row = rows[0]!;
+  const truck = toTruck(row);
+  if (!row.created) await moveFencesOfTruck(db, truck.id, truck.lat, truck.lon);
+  return { truck, created: row.created };
 }
 
 export async function listTrucks(db: Queryable): Promise<Truck[]> {
@@ -66,6 +72,10 @@ export async function moveTruck(db: Queryable, id: string, lat: number, lon: num
     [id, lon, lat],
   );
   if (rows.length === 0) return undefined;
-  await db.query(`UPDATE fences SET center = ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography WHERE truck_id = $1`, [id, lon, lat]);
+  await moveFencesOfTruck(db, id, lat, lon);
   return toTruck(rows[0]!);
+}
+
+async function moveFencesOfTruck(db: Queryable, id: string, lat: number, lon: number): Promise<void> {
+  await db.query(`UPDATE fences SET center = ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography WHERE truck_id = $1`, [id, lon, lat]);
 }

@@ -6,7 +6,8 @@ import { createCampaign } from '../campaigns.js';
 import type { FenceUpdate } from '../fence-updates.js';
 import { getCampaign, listCampaigns } from '../repos/campaigns.js';
 import { listOffersOfCampaign } from '../repos/offers.js';
-import { listTrucks, moveTruck, upsertTruck } from '../repos/trucks.js';
+import { listFencesOfTruck } from '../repos/fences.js';
+import { listTrucks, moveTruck, upsertTruck, type Truck } from '../repos/trucks.js';
 import { assertTimeZone } from '../time-zone.js';
 import { parseInput } from '../validation.js';
 import type { ServerServices } from '../services.js';
@@ -35,14 +36,24 @@ export function adminRoutes(services: ServerServices): Hono {
   const { db, bus, live } = services;
   const app = new Hono();
 
+  /** Tells every engine and the consoles that a truck and its fences moved. */
+  async function announceTruckMoved(truck: Truck): Promise<void> {
+    await bus.produce<FenceUpdate>(Topics.fences, [
+      { key: truck.id, value: { type: 'truck-moved', truckId: truck.id, lat: truck.lat, lon: truck.lon } },
+    ]);
+    live.publish({ type: 'truck', truck });
+    for (const fence of await listFencesOfTruck(db, truck.id)) live.publish({ type: 'fence', fence: services.toLiveFence(fence) });
+  }
+
   // POST /trucks { name, lat, lon, timeZone?, permitLocationId? }
   app.post('/trucks', async (c) => {
     const input = parseInput(newTruckSchema, await readJson(c));
     assertTimeZone('timeZone', input.timeZone);
 
-    const truck = await upsertTruck(db, input);
-    live.publish({ type: 'truck', truck });
-    return c.json({ truck }, 201);
+    const { truck, created } = await db.transaction((tx) => upsertTruck(tx, input));
+    if (created) live.publish({ type: 'truck', truck });
+    else await announceTruckMoved(truck);
+    return c.json({ truck }, created ? 201 : 200);
   });
 
   app.get('/trucks', async (c) => c.json({ trucks: await listTrucks(db) }));
@@ -54,8 +65,7 @@ export function adminRoutes(services: ServerServices): Hono {
 
     const truck = await db.transaction((tx) => moveTruck(tx, id, lat, lon));
     if (!truck) throw new CloudburstError('not_found', `truck ${id} not found`, { field: 'id', value: id });
-    await bus.produce<FenceUpdate>(Topics.fences, [{ key: id, value: { type: 'truck-moved', truckId: id, lat, lon } }]);
-    live.publish({ type: 'truck', truck });
+    await announceTruckMoved(truck);
     return c.json({ truck });
   });
 
