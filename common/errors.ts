@@ -71,7 +71,8 @@ export function formatValue(value: unknown): string {
     try {
       text = JSON.stringify(value) ?? String(value);
     } catch {
-      text = String(value);
+      // Cyclic or absurdly deep values cannot be printed; neither can String() on deep arrays.
+      text = Array.isArray(value) ? '[array too deep to print]' : '[value too deep to print]';
     }
   }
   return text.length > MAX_ECHOED_VALUE_CHARS ? `${text.slice(0, MAX_ECHOED_VALUE_CHARS)}…` : text;

@@ -123,6 +123,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       device.acked = Math.max(device.acked, seq);
     });
     client.on('offer', (offer: OfferPayload) => {
+      // Other campaigns still running on the server may send offers too; only this one counts.
+      if (offer.campaignId !== campaign.id) return;
       const sentAt = device.sentAt.get(offer.ping.seq);
       const latencyMs = sentAt === undefined ? Number.NaN : performance.now() - sentAt;
       if (Number.isFinite(latencyMs)) latencies.push(latencyMs);

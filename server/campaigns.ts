@@ -38,7 +38,7 @@ const benefitSchema = z
 
 export const newCampaignSchema = z.object({
   name: z.string().trim().min(1).max(200),
-  truckIds: z.union([z.literal('all'), z.array(z.string().uuid('expected a truck id (UUID)')).min(1).max(10_000)]),
+  truckIds: z.union([z.literal('all'), z.array(z.string().uuid('expected a truck id (UUID)').transform((id) => id.toLowerCase())).min(1).max(10_000)]),
   window: z.object({ start: localDateTime, end: localDateTime }),
   radiusM: z.number().positive().max(MAX_RADIUS_M),
   benefit: benefitSchema,

@@ -33,6 +33,8 @@ export class PingRecorder {
         for (let start = 0; start < records.length; start += INSERT_CHUNK) {
           const chunk = records.slice(start, start + INSERT_CHUNK);
           await insertPings(this.options.db, chunk.map((record) => record.value));
+          // Let the HTTP server and signals run between inserts when the recorder is behind.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       },
     });

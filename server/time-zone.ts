@@ -23,6 +23,8 @@ export function localToInstant(field: string, local: string, timeZone: string): 
   if (!match) throw invalidInput(field, local, 'a local date-time like "2026-12-04T11:00"');
 
   const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as number[];
+  // Date.UTC reads years 0 to 99 as 1900 to 1999, and no campaign runs before 2000.
+  if (year! < 2000) throw invalidInput(field, local, 'a local date-time in the year 2000 or later');
   const asUtc = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
   const roundTrip = new Date(asUtc);
   if (roundTrip.getUTCMonth() !== month! - 1 || roundTrip.getUTCDate() !== day! || hour! > 23 || minute! > 59 || second! > 59) {

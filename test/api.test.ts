@@ -197,4 +197,38 @@ describe('admin API', () => {
     expect(body.error.field).toBe('name');
     expect(String(body.error.value).length).toBeLessThanOrEqual(121);
   });
+
+  it('rejects a NUL character naming the field', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'a\u0000b', lat: 37.78, lon: -122.41 });
+    expect(status).toBe(400);
+    expect(body.error.field).toBe('name');
+    expect(body.error.message).toContain('NUL');
+  });
+
+  it('rejects absurdly deep nesting', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/trucks', deep);
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('invalid_input');
+  });
+
+  it('accepts an uppercase truck id', async () => {
+    const created = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Upper', lat: 37.6, lon: -122.3 });
+    const id = String(created.body.truck.id).toUpperCase();
+    const moved = await adminRequest(server.url, 'PUT', `/v1/admin/trucks/${id}/position`, { lat: 37.61, lon: -122.31 });
+    expect(moved.status).toBe(200);
+    expect(moved.body.truck.id).toBe(created.body.truck.id);
+  });
+
+  it('rejects a window before the year 2000', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Ancient',
+      truckIds: 'all',
+      window: { start: '0050-01-05T11:00', end: '0050-01-05T13:00' },
+      radiusM: 100,
+      benefit: { kind: 'percent', value: 10 },
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ field: 'window.start', value: '0050-01-05T11:00' });
+  });
 });

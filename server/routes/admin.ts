@@ -26,7 +26,8 @@ const newTruckSchema = z.object({
 
 const positionSchema = z.object({ lat: latitude, lon: longitude });
 
-const uuidParam = z.string().uuid('expected a UUID');
+/** Ids are stored lowercase; accepting either case keeps store and engine keyed alike. */
+const uuidParam = z.string().uuid('expected a UUID').transform((id) => id.toLowerCase());
 
 /** Most offers one listing returns. */
 const MAX_OFFERS_PAGE = 10_000;
