@@ -218,6 +218,9 @@ class PartitionConsumer {
         failures = 0;
         this.setPosition(position + batch.length);
         this.trim();
+        // Handlers on the embedded store resolve without touching the event loop, so yield
+        // here to let sockets, health checks and signals in between batches.
+        await yieldToEventLoop();
       } catch (error) {
         const delayMs = backoffDelay(failures, { initialMs: 50, maxMs: 5_000 });
         failures += 1;
@@ -246,4 +249,8 @@ class PartitionConsumer {
     partition.records.splice(0, consumed);
     partition.baseOffset = lowest;
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
