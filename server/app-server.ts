@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
-import { MemoryBus } from '../bus/memory-log.js';
+import { openBus } from '../bus/open-bus.js';
 import { Topics } from '../bus/types.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { ProximityEngine } from '../engine/index.js';
 import { IngestGateway } from '../ingest/gateway.js';
 import { migrate } from '../store/migrate.js';
-import { openPglite } from '../store/pglite.js';
+import { openStore } from '../store/open-store.js';
 import type { Db } from '../store/types.js';
 import { resolveAdminToken } from './admin-token.js';
 import { createApp } from './app.js';
@@ -67,10 +67,15 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   let ready = false;
 
   const adminToken = await resolveAdminToken(options.dataDir, options.adminToken);
-  const db = await openPglite({ dataDir: path.join(options.dataDir, 'pglite'), logger });
+  const db = await openStore({ databaseUrl: options.databaseUrl, dataDir: path.join(options.dataDir, 'pglite'), logger });
   await migrate(db, logger);
 
-  const bus = new MemoryBus({ partitions: options.busPartitions, logger });
+  const bus = await openBus({
+    kafkaBrokers: options.kafkaBrokers,
+    kafkaNamespace: options.kafkaNamespace,
+    partitions: options.busPartitions,
+    logger,
+  });
   const engine = new ProximityEngine();
   for (const fence of await listLiveFences(db, Date.now())) engine.upsertFence(fence);
   for (const pair of await listOfferedPairs(db)) engine.markOffered(pair.campaignId, pair.deviceId);
@@ -138,7 +143,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   ready = true;
-  log.info({ url, dataDir: options.dataDir }, 'cloudburst started');
+  log.info({ url, dataDir: options.dataDir, store: db.kind, bus: bus.kind }, 'cloudburst started');
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -16,8 +16,14 @@ export interface CloudburstConfig {
   /** Optional raster tile URL template for the console map, e.g. `https://tile.example/{z}/{x}/{y}.png`. */
   tileUrl?: string;
   tileAttribution?: string;
-  /** Partitions per topic of the in-process bus. */
+  /** Partitions per topic: of the in-process bus, or of the Kafka topics this process creates. */
   busPartitions: number;
+  /** Kafka bootstrap brokers (KAFKA_BROKERS, comma-separated); the in-process bus when absent. */
+  kafkaBrokers?: string[];
+  /** Prefix of this deployment's Kafka topics and consumer groups (KAFKA_NAMESPACE), to share a cluster. */
+  kafkaNamespace?: string;
+  /** PostgreSQL with PostGIS (DATABASE_URL); the embedded PGlite store when absent. */
+  databaseUrl?: string;
   /** Raw pings older than this many hours are deleted. */
   pingRetentionHours: number;
 }
@@ -38,6 +44,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CloudburstC
     tileUrl: env.TILE_URL || undefined,
     tileAttribution: env.TILE_ATTRIBUTION || undefined,
     busPartitions: integerFromEnv(env, 'BUS_PARTITIONS', DEFAULT_BUS_PARTITIONS, 1, 1024),
+    kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean) : undefined,
+    kafkaNamespace: env.KAFKA_NAMESPACE || undefined,
+    databaseUrl: env.DATABASE_URL || undefined,
     pingRetentionHours: integerFromEnv(env, 'PING_RETENTION_HOURS', DEFAULT_PING_RETENTION_HOURS, 1, 24 * 3650),
   };
 }
