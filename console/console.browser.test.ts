@@ -10,6 +10,7 @@ import { WebSocket } from 'ws';
 import type { GatewayFrame, OfferPayload } from '../common/protocol.js';
 import { silentLogger } from '../common/logger.js';
 import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
+import { backendOptions } from '../test/backend.js';
 import { instantToLocal } from '../server/time-zone.js';
 
 /**
@@ -122,7 +123,15 @@ describe('console in Chromium', () => {
       logLevel: 'warn',
       build: { outDir: consoleDir, emptyOutDir: true },
     });
-    server = await startCloudburst({ dataDir, port: 0, host: '127.0.0.1', adminToken: 'console-test-token', logger: silentLogger(), consoleDir });
+    server = await startCloudburst({
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      adminToken: 'console-test-token',
+      logger: silentLogger(),
+      consoleDir,
+      ...(await backendOptions()),
+    });
     for (const truck of TRUCKS) await adminPost(server, '/v1/admin/trucks', { ...truck, timeZone: TIME_ZONE });
 
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

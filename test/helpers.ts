@@ -3,13 +3,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../common/logger.js';
 import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
+import { backendOptions } from './backend.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
 /** Starts a server on 127.0.0.1 with a random port and a fresh data directory. */
 export async function startTestServer(): Promise<RunningCloudburst & { dataDir: string; cleanup(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-test-'));
-  const server = await startCloudburst({ dataDir, port: 0, host: '127.0.0.1', adminToken: TEST_ADMIN_TOKEN, logger: silentLogger() });
+  const server = await startCloudburst({
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    adminToken: TEST_ADMIN_TOKEN,
+    logger: silentLogger(),
+    ...(await backendOptions()),
+  });
   return {
     ...server,
     dataDir,

@@ -11,6 +11,7 @@ import { silentLogger } from '../common/logger.js';
 import { BUNDLED_PERMITS, defaultDataFile } from '../demo/data-files.js';
 import { runReplay, type ReplayResult } from '../demo/replay.js';
 import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
+import { backendOptions } from './backend.js';
 import { firstInFencePairs, postgisDistances } from './oracle.js';
 
 const TRAJECTORIES = defaultDataFile('sf_cabspotting_2008-06-04_1100-1300_PDT.csv');
@@ -25,7 +26,14 @@ describe.skipIf(!existsSync(TRAJECTORIES))('replay of SF trajectories against Po
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-replay-'));
-    server = await startCloudburst({ dataDir, port: 0, host: '127.0.0.1', adminToken: 'replay-test-token', logger: silentLogger() });
+    server = await startCloudburst({
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      adminToken: 'replay-test-token',
+      logger: silentLogger(),
+      ...(await backendOptions()),
+    });
     result = await runReplay({
       url: server.url,
       adminToken: server.adminToken,

@@ -7,7 +7,8 @@ import { WebSocket } from 'ws';
 import { silentLogger } from '../common/logger.js';
 import { CloudburstDevice } from '../sdk/index.js';
 import { startCloudburst } from '../server/app-server.js';
-import { openPglite } from '../store/pglite.js';
+import { openStore } from '../store/open-store.js';
+import { backendEnv, backendOptions } from './backend.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 
@@ -60,7 +61,8 @@ describe('clean stop', () => {
 
   it('keeps every acknowledged ping across a stop', async () => {
     const dataDir = await tempDir();
-    const server = await startCloudburst({ dataDir, port: 0, host: '127.0.0.1', adminToken: 't', logger: silentLogger() });
+    const backend = await backendOptions();
+    const server = await startCloudburst({ dataDir, port: 0, host: '127.0.0.1', adminToken: 't', logger: silentLogger(), ...backend });
 
     const { deviceId, token } = await CloudburstDevice.register(server.url);
     const device = new CloudburstDevice({ url: server.url, token, WebSocket, flushIntervalMs: 10 });
@@ -72,7 +74,7 @@ describe('clean stop', () => {
     await server.stop();
     await device.close();
 
-    const db = await openPglite({ dataDir: path.join(dataDir, 'pglite'), logger: silentLogger() });
+    const db = await openStore({ databaseUrl: backend.databaseUrl, dataDir: path.join(dataDir, 'pglite'), logger: silentLogger() });
     try {
       const rows = await db.query<{ n: number; max_seq: number }>('SELECT count(*)::int AS n, max(seq)::int AS max_seq FROM pings WHERE device_id = $1', [deviceId]);
       expect(rows[0]).toEqual({ n: pingCount, max_seq: pingCount });
@@ -83,7 +85,7 @@ describe('clean stop', () => {
 
   it('exits 0 on SIGTERM and answers healthz before', async () => {
     const dataDir = await tempDir();
-    const { child, url } = await startCli({ DATA_DIR: dataDir, ADMIN_TOKEN: 'cli-token' });
+    const { child, url } = await startCli({ DATA_DIR: dataDir, ADMIN_TOKEN: 'cli-token', ...backendEnv(await backendOptions()) });
     cleanups.push(async () => void child.kill('SIGKILL'));
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -92,9 +94,11 @@ describe('clean stop', () => {
     expect(await exited).toBe(0);
   });
 
+  // Two full starts: on Kafka each one waits for its consumer groups to rebalance.
   it('generates the admin token once and keeps it', async () => {
     const dataDir = await tempDir();
-    const first = await startCli({ DATA_DIR: dataDir, ADMIN_TOKEN: '' });
+    const backend = backendEnv(await backendOptions());
+    const first = await startCli({ DATA_DIR: dataDir, ADMIN_TOKEN: '', ...backend });
     cleanups.push(async () => void first.child.kill('SIGKILL'));
     const printed = /admin token:\s+(\S+)/.exec(first.stdout())![1]!;
     const kept = (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
@@ -105,11 +109,11 @@ describe('clean stop', () => {
     first.child.kill('SIGINT');
     expect(await firstExit).toBe(0);
 
-    const second = await startCli({ DATA_DIR: dataDir, ADMIN_TOKEN: '' });
+    const second = await startCli({ DATA_DIR: dataDir, ADMIN_TOKEN: '', ...backend });
     cleanups.push(async () => void second.child.kill('SIGKILL'));
     expect(/admin token:\s+(\S+)/.exec(second.stdout())![1]).toBe(kept);
     const secondExit = exitCode(second.child);
     second.child.kill('SIGTERM');
     expect(await secondExit).toBe(0);
-  });
+  }, 180_000);
 });
