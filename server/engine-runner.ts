@@ -24,6 +24,11 @@ export class EngineRunner {
   private readonly logger: Logger;
   private pingsProcessed = 0;
   private offersDecided = 0;
+  /**
+   * Decisions whose produce failed. The engine has already marked those devices as
+   * offered, so the redelivered pings decide nothing; these are produced again first.
+   */
+  private unsent: OfferDecision[] = [];
 
   constructor(private readonly options: EngineRunnerOptions) {
     this.logger = options.logger.child({ component: 'engine-runner' });
@@ -96,11 +101,18 @@ export class EngineRunner {
       positions.set(ping.deviceId, { id: ping.deviceId, lat: ping.lat, lon: ping.lon, ts: ping.ts });
     }
 
-    if (decisions.length > 0) {
-      await bus.produce(
-        Topics.offers,
-        decisions.map((decision) => ({ key: decision.deviceId, value: decision })),
-      );
+    const toSend = this.unsent.length > 0 ? [...this.unsent, ...decisions] : decisions;
+    if (toSend.length > 0) {
+      try {
+        await bus.produce(
+          Topics.offers,
+          toSend.map((decision) => ({ key: decision.deviceId, value: decision })),
+        );
+        this.unsent = [];
+      } catch (error) {
+        this.unsent = toSend;
+        throw error;
+      }
     }
 
     this.pingsProcessed += pings.length;
