@@ -52,4 +52,6 @@ export const Topics = {
   pings: 'pings',
   offers: 'offers',
   fences: 'fences',
+  /** Offers to push, keyed by device id; every process reads all and pushes to the sockets it holds. */
+  pushes: 'pushes',
 } as const;

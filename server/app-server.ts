@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -105,9 +106,11 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     onOfferAck: (deviceId, offerId) => void delivery?.acknowledge(deviceId, offerId),
     onDeviceConnected: (deviceId) => void delivery?.resendUndelivered(deviceId),
   });
-  delivery = new Delivery({ bus, db, push: gateway, logger, onOffer: (offer) => live.publishOffer(offer) });
+  // Names this process's own consumer groups (fence updates, pushes) on a shared bus.
+  const instanceId = randomUUID().slice(0, 8);
+  delivery = new Delivery({ bus, db, push: gateway, logger, instanceId, onOffer: (offer) => live.publishOffer(offer) });
 
-  const runner = new EngineRunner({ bus, engine, logger, onPositions: (devices) => live.publishDevices(devices) });
+  const runner = new EngineRunner({ bus, engine, logger, instanceId, onPositions: (devices) => live.publishDevices(devices) });
   const recorder = new PingRecorder({ bus, db, logger, retentionHours: options.pingRetentionHours ?? 24 * 14 });
   await runner.start();
   await delivery.start();

@@ -14,7 +14,6 @@ const UNIQUE_VIOLATION = '23505';
 
 export interface PushTarget {
   sendToDevice(deviceId: string, frame: GatewayFrame): boolean;
-  isConnected(deviceId: string): boolean;
 }
 
 export interface DeliveryOptions {
@@ -25,6 +24,8 @@ export interface DeliveryOptions {
   /** Called with each new offer once it is recorded (for the live map). */
   onOffer?: (offer: OfferPayload) => void;
   now?: () => number;
+  /** Distinguishes this process's consumer groups from other processes' on a shared bus. */
+  instanceId: string;
 }
 
 /**
@@ -49,9 +50,17 @@ export class Delivery {
     this.subscriptions.push(
       await bus.subscribe<FenceUpdate>({
         topic: Topics.fences,
-        groupId: `delivery-fences-${process.pid}`,
+        groupId: `delivery-fences-${this.options.instanceId}`,
         handler: async (records) => {
           for (const record of records) this.forget(record.value);
+        },
+      }),
+      // Every process reads every push and sends those whose device it holds a socket for.
+      await bus.subscribe<OfferPayload>({
+        topic: Topics.pushes,
+        groupId: `pushes-${this.options.instanceId}`,
+        handler: async (records) => {
+          for (const record of records) this.push(record.value);
         },
       }),
       await bus.subscribe<OfferDecision>({
@@ -97,9 +106,10 @@ export class Delivery {
     ]);
     const decidedAt = this.now();
     const ping = { seq: decision.ping.seq, ts: decision.ping.ts, lat: decision.ping.lat, lon: decision.ping.lon };
-    // Marked sent when the device is connected now. A push that still misses is sent
-    // again when the device reconnects, because only an offer-ack marks it delivered.
-    const pushStatus = this.options.push.isConnected(decision.deviceId) ? 'sent' : 'pending';
+    // The push goes out through the `pushes` topic, from whichever process holds the
+    // device's socket, so it stays pending here until the device acknowledges it. A push
+    // that misses is sent again when the device reconnects.
+    const pushStatus = 'pending';
 
     for (let attempt = 1; ; attempt++) {
       const code = generateCode();
@@ -130,7 +140,15 @@ export class Delivery {
       }
 
       if (!inserted) {
-        this.logger.debug({ offerId: decision.offerId, deviceId: decision.deviceId }, 'offer already recorded; decision ignored');
+        // A redelivered decision: the process that recorded it may have died before its
+        // push went out, so push the recorded offer again while the device has not acked it.
+        const pending = (await listUndeliveredOffers(this.options.db, decision.deviceId)).filter(
+          (offer) => offer.campaignId === decision.campaignId,
+        );
+        this.logger.debug({ offerId: decision.offerId, deviceId: decision.deviceId, pending: pending.length }, 'offer already recorded');
+        if (pending.length > 0) {
+          await this.options.bus.produce<OfferPayload>(Topics.pushes, pending.map((offer) => ({ key: offer.deviceId, value: offer })));
+        }
         return;
       }
 
@@ -147,7 +165,7 @@ export class Delivery {
         distanceM: decision.distanceM,
         decidedAt: new Date(decidedAt).toISOString(),
       };
-      this.push(offer);
+      await this.options.bus.produce<OfferPayload>(Topics.pushes, [{ key: offer.deviceId, value: offer }]);
       this.options.onOffer?.(offer);
       return;
     }

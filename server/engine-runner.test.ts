@@ -35,7 +35,7 @@ describe('EngineRunner', () => {
       activeFrom: 0,
       activeUntil: Number.MAX_SAFE_INTEGER,
     });
-    const runner = new EngineRunner({ bus, engine, logger: silentLogger() });
+    const runner = new EngineRunner({ bus, engine, logger: silentLogger(), instanceId: 'test' });
     const offers: OfferDecision[] = [];
     await bus.subscribe<OfferDecision>({ topic: Topics.offers, groupId: 'test', handler: async (r) => void offers.push(...r.map((x) => x.value)) });
     await runner.start();

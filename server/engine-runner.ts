@@ -12,6 +12,8 @@ export interface EngineRunnerOptions {
   onPositions?: (devices: LiveDevice[]) => void;
   /** Called with every event the engine emits (enter, exit, offer). */
   onEvents?: (events: EngineEvent[]) => void;
+  /** Distinguishes this process's consumer groups from other processes' on a shared bus. */
+  instanceId: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export class EngineRunner {
     this.subscriptions.push(
       await bus.subscribe<FenceUpdate>({
         topic: Topics.fences,
-        groupId: `engine-fences-${process.pid}`,
+        groupId: `engine-fences-${this.options.instanceId}`,
         handler: async (records) => {
           for (const record of records) this.applyFenceUpdate(record.value);
         },
@@ -116,7 +118,7 @@ export class EngineRunner {
     }
 
     this.pingsProcessed += pings.length;
-    this.offersDecided += decisions.length;
+    this.offersDecided += toSend.length;
     if (onPositions) onPositions([...positions.values()]);
     if (onEvents && allEvents.length > 0) onEvents(allEvents);
   }
