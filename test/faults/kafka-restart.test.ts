@@ -204,12 +204,16 @@ describe('Kafka broker restart during ingest', () => {
     // Every device entered the fence, so each has one offer, and a redelivered batch made no second one.
     await expect.poll(() => runner.stats.offersDecided, { timeout: 30_000 }).toBe(DEVICES);
     const decidedAt = Date.now();
-    const listed = await adminRequest(server!.url, 'GET', `/v1/admin/campaigns/${campaignId}/offers`);
-    expect(listed.status).toBe(200);
-    const offerDevices = (listed.body.offers as OfferPayload[]).map((offer) => offer.deviceId).sort();
-    expect(offerDevices).toEqual(devices.map((device) => device.deviceId).sort());
+    // Delivery records offers from its own consumer group, which may still be rejoining
+    // after the restart, so the listing can trail the decisions for a while.
+    const listOfferDevices = async () => {
+      const listed = await adminRequest(server!.url, 'GET', `/v1/admin/campaigns/${campaignId}/offers`);
+      expect(listed.status).toBe(200);
+      return (listed.body.offers as OfferPayload[]).map((offer) => offer.deviceId).sort();
+    };
+    await expect.poll(listOfferDevices, { timeout: 60_000, interval: 500 }).toEqual(devices.map((device) => device.deviceId).sort());
 
-    await expect.poll(() => devices.filter((device) => device.offerIds.length === 0).length, { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => devices.filter((device) => device.offerIds.length === 0).length, { timeout: 60_000 }).toBe(0);
     const pushedAt = Date.now();
     for (const device of devices) {
       expect(new Set(device.offerIds).size, `distinct offers pushed to device ${device.deviceId}`).toBe(1);
