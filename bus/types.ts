@@ -20,7 +20,7 @@ export interface BusRecord<T> {
 
 export interface SubscribeOptions<T> {
   topic: string;
-  /** Consumers with the same group id share the partitions; each group sees every record once. */
+  /** Consumers with the same group id share the partitions; each group receives every record once. */
   groupId: string;
   /** A group with no committed position starts at the oldest retained record instead of the end. */
   fromBeginning?: boolean;

@@ -18,7 +18,7 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
   });
 }
 
-/** A logger that drops everything, for tests that do not inspect logs. */
+/** Returns a logger that drops everything, for tests that do not inspect logs. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }

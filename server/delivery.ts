@@ -55,7 +55,7 @@ export class Delivery {
           for (const record of records) this.forget(record.value);
         },
       }),
-      // Every process reads every push and sends those whose device it holds a socket for.
+      // Every process reads every push and sends the ones whose device socket it has open.
       await bus.subscribe<OfferPayload>({
         topic: Topics.pushes,
         groupId: `pushes-${this.options.instanceId}`,
@@ -106,7 +106,7 @@ export class Delivery {
     ]);
     const decidedAt = this.now();
     const ping = { seq: decision.ping.seq, ts: decision.ping.ts, lat: decision.ping.lat, lon: decision.ping.lon };
-    // The push goes out through the `pushes` topic, from whichever process holds the
+    // The push goes out through the `pushes` topic, from whichever process has the
     // device's socket, so it stays pending here until the device acknowledges it. A push
     // that misses is sent again when the device reconnects.
     const pushStatus = 'pending';

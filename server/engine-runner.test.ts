@@ -6,7 +6,7 @@ import type { PingRecord } from '../common/protocol.js';
 import { ProximityEngine, type OfferDecision } from '../engine/index.js';
 import { EngineRunner } from './engine-runner.js';
 
-/** The in-process bus, except that producing to `offers` fails the first `failures` times. */
+/** Creates an in-process bus whose produce to `offers` fails the first `failures` times. */
 function busFailingOffers(failures: number): Bus {
   const bus = new MemoryBus({ partitions: 1, logger: silentLogger() });
   let remaining = failures;

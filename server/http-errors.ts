@@ -17,7 +17,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
 /** Seconds a client should wait before retrying a 503. */
 const RETRY_AFTER_SECONDS = 2;
 
-/** The one place that turns an error into an HTTP response: `{ error: { code, message, field?, value? } }`. */
+/** Turns an error into an HTTP response, in this one place: `{ error: { code, message, field?, value? } }`. */
 export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
   if (error instanceof CloudburstError) {
     const status = STATUS[error.code];

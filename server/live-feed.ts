@@ -7,7 +7,7 @@ import { tokensEqual } from './auth.js';
 
 /** Device positions are coalesced and sent at most this often, so a busy stream does not flood the browser. */
 const DEVICE_FLUSH_INTERVAL_MS = 250;
-/** A console must say hello within this time or it is disconnected. */
+/** A console must send its hello frame within this time or it is disconnected. */
 const HELLO_TIMEOUT_MS = 10_000;
 /** Largest frame a console may send; it only ever sends a hello. */
 const MAX_CLIENT_FRAME_BYTES = 4096;
@@ -19,7 +19,7 @@ const MAX_TRACKED_DEVICES = 10_000;
 export interface LiveFeedOptions {
   adminToken: string;
   logger: Logger;
-  /** Builds the snapshot a console gets right after it says hello. */
+  /** Builds the snapshot a console gets right after its hello frame. */
   snapshot: () => Promise<Extract<LiveFrame, { type: 'snapshot' }>>;
 }
 

@@ -4,7 +4,7 @@ import type { CircleFence } from '../engine/index.js';
 import type { Db } from '../store/types.js';
 import type { LiveFeed } from './live-feed.js';
 
-/** What the HTTP routes need from the running process. */
+/** Services of the running process that the HTTP routes use. */
 export interface ServerServices {
   db: Db;
   bus: Bus;

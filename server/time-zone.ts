@@ -3,7 +3,7 @@ import { CloudburstError, invalidInput } from '../common/errors.js';
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const DAY_MS = 86_400_000;
 
-/** Throws unless `timeZone` is an IANA zone name this runtime knows, e.g. `America/Los_Angeles`. */
+/** Throws unless `timeZone` is an IANA zone name this runtime supports, e.g. `America/Los_Angeles`. */
 export function assertTimeZone(field: string, timeZone: string): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
@@ -44,7 +44,7 @@ export function localToInstant(field: string, local: string, timeZone: string): 
   return asUtc - before;
 }
 
-/** The zone's offset from UTC at `instant`, in ms (UTC−8 is −28,800,000). */
+/** Returns the zone's offset from UTC at `instant`, in ms (UTC−8 is −28,800,000). */
 export function offsetAt(instant: number, timeZone: string): number {
   const parts = formatterFor(timeZone).formatToParts(new Date(instant));
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);

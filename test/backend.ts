@@ -40,7 +40,7 @@ export async function backendOptions(): Promise<BackendOptions> {
   return { databaseUrl: url.toString(), kafkaBrokers: KAFKA_BROKERS, kafkaNamespace: `${schema}.` };
 }
 
-/** The same back end as environment variables, for tests that start the CLI. */
+/** Returns the same back end as environment variables, for tests that start the CLI. */
 export function backendEnv(options: BackendOptions): Record<string, string> {
   if (!options.databaseUrl) return {};
   return { DATABASE_URL: options.databaseUrl, KAFKA_BROKERS: options.kafkaBrokers!.join(','), KAFKA_NAMESPACE: options.kafkaNamespace ?? '' };

@@ -37,7 +37,7 @@ export interface NewTruck {
 
 /**
  * Inserts a truck, or updates the one with the same permit location id (and moves
- * its fences with it). `created` tells the two apart.
+ * its fences with it). `created` is true for an insert.
  */
 export async function upsertTruck(db: Queryable, input: NewTruck): Promise<{ truck: Truck; created: boolean }> {
   const rows = await db.query<TruckRow & { created: boolean }>(

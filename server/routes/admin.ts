@@ -32,7 +32,7 @@ const uuidParam = z.string().uuid('expected a UUID').transform((id) => id.toLowe
 /** Most offers one listing returns. */
 const MAX_OFFERS_PAGE = 10_000;
 
-/** The admin API under `/v1/admin`; the caller mounts it behind `requireAdmin`. */
+/** Builds the admin API under `/v1/admin`. The caller mounts it behind `requireAdmin`. */
 export function adminRoutes(services: ServerServices): Hono {
   const { db, bus, live } = services;
   const app = new Hono();
