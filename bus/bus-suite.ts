@@ -107,6 +107,22 @@ export function describeBus(name: string, createBus: BusFactory): void {
       expect(second).toEqual([2]);
     });
 
+    it('reports where a group resumes', async () => {
+      const b = await open(2);
+      const topic = unique('committed');
+      const groupId = unique('g');
+      const seen: BusRecord<number>[] = [];
+      await b.subscribe<number>({ topic, groupId, fromBeginning: true, handler: async (r) => void seen.push(...r) });
+      await b.produce(topic, [1, 2, 3, 4, 5].map((value) => ({ key: `k${value}`, value })));
+      await b.drain();
+
+      const expected = new Map<number, number>();
+      for (const record of seen) expected.set(record.partition, Math.max(expected.get(record.partition) ?? 0, record.offset + 1));
+      const committed = await b.committedOffsets(topic, groupId);
+      for (const [partition, offset] of expected) expect(committed.get(partition)).toBe(offset);
+      expect(await b.committedOffsets(topic, unique('never'))).toEqual(new Map());
+    });
+
     it('drains records produced by handlers', async () => {
       const b = await open();
       const input = unique('in');

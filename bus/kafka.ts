@@ -37,6 +37,7 @@ type State = 'created' | 'connecting' | 'connected' | 'closing' | 'closed';
  */
 export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
+  readonly durable = true;
 
   private readonly kafka: Kafka;
   private readonly producer: Producer;
@@ -195,6 +196,21 @@ export class KafkaBus implements Bus {
         log.info('kafka consumer stopped');
       },
     };
+  }
+
+  async committedOffsets(topic: string, groupId: string): Promise<Map<number, number>> {
+    await this.connect();
+    // Offsets of a topic that does not exist yet cannot be read, and it would be created on first use anyway.
+    await this.ensureTopic(this.namespace + topic);
+    const committed = await withRetry(this.logger, 'reading committed offsets', () =>
+      this.admin.fetchOffsets({ groupId: this.namespace + groupId, topics: [this.namespace + topic] }),
+    );
+    const offsets = new Map<number, number>();
+    for (const partition of committed[0]?.partitions ?? []) {
+      const offset = Number(partition.offset);
+      if (offset >= 0) offsets.set(partition.partition, offset);
+    }
+    return offsets;
   }
 
   async drain(): Promise<void> {

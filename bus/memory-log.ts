@@ -38,6 +38,7 @@ interface Topic {
  */
 export class MemoryBus implements Bus {
   readonly kind = 'memory' as const;
+  readonly durable = false;
 
   private readonly topics = new Map<string, Topic>();
   private readonly consumers = new Set<PartitionConsumer>();
@@ -111,6 +112,11 @@ export class MemoryBus implements Bus {
         for (const consumer of consumers) this.consumers.delete(consumer);
       },
     };
+  }
+
+  async committedOffsets(topicName: string, groupId: string): Promise<Map<number, number>> {
+    const positions = this.topics.get(topicName)?.groups.get(groupId) ?? [];
+    return new Map(positions.map((offset, partition) => [partition, offset]));
   }
 
   async drain(): Promise<void> {

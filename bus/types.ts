@@ -39,9 +39,19 @@ export interface Subscription {
 
 export interface Bus {
   readonly kind: 'memory' | 'kafka';
+  /**
+   * True when records outlive this process, so a group that restarts resumes from
+   * its committed offsets; false for the in-process log, which starts empty.
+   */
+  readonly durable: boolean;
   /** Appends the messages; resolves once the bus has accepted all of them. */
   produce<T>(topic: string, messages: BusMessage<T>[]): Promise<void>;
   subscribe<T>(options: SubscribeOptions<T>): Promise<Subscription>;
+  /**
+   * Returns, per partition of the topic where the group has committed, the offset it
+   * resumes from: every record before it was handled. Partitions without a commit are absent.
+   */
+  committedOffsets(topic: string, groupId: string): Promise<Map<number, number>>;
   /** Resolves once every subscription has processed every record produced before the call. */
   drain(): Promise<void>;
   close(): Promise<void>;

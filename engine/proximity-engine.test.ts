@@ -50,6 +50,7 @@ type Step =
   | { moveTruck: [truckId: string, at: LatLon] }
   | { markOffered: [campaignId: string, deviceId: string] }
   | { restoreDevice: [deviceId: string, state: DeviceCheckpoint] }
+  | { restorePosition: Omit<PingStep, 'expect'>; inside: string[] }
   | { fencesNear: LatLon; expect: string[] };
 
 interface Scenario {
@@ -64,21 +65,28 @@ function describeEvent(event: EngineEvent): string {
   return `${event.type} ${event.fenceId}`;
 }
 
+function pingOf(step: Omit<PingStep, 'expect'>): EnginePing {
+  return {
+    deviceId: step.device ?? 'phone-1',
+    seq: step.seq,
+    lat: step.at[0],
+    lon: step.at[1],
+    accuracyM: 10,
+    ts: step.ts ?? step.seq * 1000,
+  };
+}
+
 function runScenario({ options, fences, steps }: Scenario): void {
   const engine = new ProximityEngine(options);
   for (const f of fences) engine.upsertFence(f);
 
   steps.forEach((step, i) => {
     if ('seq' in step) {
-      const ping: EnginePing = {
-        deviceId: step.device ?? 'phone-1',
-        seq: step.seq,
-        lat: step.at[0],
-        lon: step.at[1],
-        accuracyM: 10,
-        ts: step.ts ?? step.seq * 1000,
-      };
-      expect(engine.process(ping).map(describeEvent), `step ${i}: ping seq ${step.seq}`).toEqual(step.expect);
+      expect(engine.process(pingOf(step)).map(describeEvent), `step ${i}: ping seq ${step.seq}`).toEqual(step.expect);
+    } else if ('restorePosition' in step) {
+      const ping = pingOf(step.restorePosition);
+      engine.restorePosition(ping);
+      expect(engine.insideFences(ping.deviceId), `step ${i}: inside after restore`).toEqual(step.inside);
     } else if ('upsertFence' in step) engine.upsertFence(step.upsertFence);
     else if ('removeFence' in step) expect(engine.removeFence(step.removeFence), `step ${i}`).toBe(true);
     else if ('removeCampaign' in step) expect(engine.removeCampaign(step.removeCampaign), `step ${i}`).toBeGreaterThan(0);
@@ -340,6 +348,34 @@ const SCENARIOS: Scenario[] = [
       { seq: 10, at: INSIDE, ts: 60_000, expect: [] },
       { seq: 11, at: INSIDE, ts: 49_999, expect: [] },
       { seq: 11, at: INSIDE, ts: 50_000, expect: ['enter f1', 'offer campaign-1 f1'] },
+    ],
+  },
+  {
+    name: 'a restored position is neither entered again nor offered',
+    fences: [fence('f1', MISSION), fence('f2', ELSEWHERE, { campaignId: 'campaign-2' })],
+    steps: [
+      { restorePosition: { seq: 5, at: INSIDE }, inside: ['f1'] },
+      { markOffered: ['campaign-1', 'phone-1'] },
+      { seq: 5, at: OUTSIDE, expect: [] },
+      { seq: 6, at: INSIDE, expect: [] },
+      { seq: 7, at: ELSEWHERE, expect: ['exit f1', 'enter f2', 'offer campaign-2 f2'] },
+    ],
+  },
+  {
+    name: 'a restored position without an offer is offered at the next ping',
+    fences: [fence('f1', MISSION)],
+    steps: [
+      { restorePosition: { seq: 5, at: INSIDE }, inside: ['f1'] },
+      { seq: 6, at: INSIDE, expect: ['offer campaign-1 f1'] },
+    ],
+  },
+  {
+    name: 'restorePosition ignores a ping older than the device state',
+    fences: [fence('f1', MISSION)],
+    steps: [
+      { seq: 8, at: OUTSIDE, expect: [] },
+      { restorePosition: { seq: 7, at: INSIDE }, inside: [] },
+      { seq: 9, at: INSIDE, expect: ['enter f1', 'offer campaign-1 f1'] },
     ],
   },
   {

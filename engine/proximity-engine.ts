@@ -171,6 +171,36 @@ export class ProximityEngine {
   }
 
   /**
+   * Rebuilds a device from the last ping processed before a restart: its checkpoint
+   * and the fences that ping was inside, so the device's next ping stays or exits
+   * rather than entering again. Returns no events and decides no offers, because that
+   * ping's decisions were made before the restart; offers already made come back with
+   * `markOffered`. A ping at or before the device's current state is ignored.
+   */
+  restorePosition(ping: EnginePing): void {
+    validatePing(ping);
+
+    const device = this.deviceFor(ping.deviceId);
+    if (!device.accepts(ping.seq, ping.ts)) return;
+    device.lastSeq = ping.seq;
+    device.lastTs = ping.ts;
+
+    this.findInside(device, ping);
+    device.setInside(this.insideNow);
+  }
+
+  /** Returns the ids of the fences a device was inside at its last accepted ping, sorted. */
+  insideFences(deviceId: string): string[] {
+    assertId('deviceId', deviceId);
+    const device = this.devices.get(deviceId);
+    if (device === undefined) return [];
+    return device.inside
+      .filter((record) => !record.removed)
+      .map((record) => record.fence.id)
+      .sort(compareStrings);
+  }
+
+  /**
    * Applies one ping and returns its events: exits, then enters (each by fence id),
    * then offers (by campaign id). A duplicate or out-of-order ping returns no events
    * and changes nothing. The returned array must not be modified, because the

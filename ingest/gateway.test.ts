@@ -39,6 +39,7 @@ function offer(offerId: string): OfferPayload {
  */
 class ControlledBus implements Bus {
   readonly kind = 'memory' as const;
+  readonly durable = false;
   produceCalls = 0;
   private gate: Promise<void> | undefined;
   private openGate: (() => void) | undefined;
@@ -72,6 +73,10 @@ class ControlledBus implements Bus {
 
   subscribe<T>(options: SubscribeOptions<T>): Promise<Subscription> {
     return this.inner.subscribe(options);
+  }
+
+  committedOffsets(topic: string, groupId: string): Promise<Map<number, number>> {
+    return this.inner.committedOffsets(topic, groupId);
   }
 
   drain(): Promise<void> {

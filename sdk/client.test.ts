@@ -16,6 +16,7 @@ const TOKEN = 'token-device-1';
 /** A MemoryBus whose produce calls resolve after a random 0–8 ms, so that sockets die while batches are in flight. */
 class SlowBus implements Bus {
   readonly kind = 'memory' as const;
+  readonly durable = false;
 
   constructor(readonly inner: MemoryBus) {}
 
@@ -26,6 +27,10 @@ class SlowBus implements Bus {
 
   subscribe<T>(options: SubscribeOptions<T>): Promise<Subscription> {
     return this.inner.subscribe(options);
+  }
+
+  committedOffsets(topic: string, groupId: string): Promise<Map<number, number>> {
+    return this.inner.committedOffsets(topic, groupId);
   }
 
   drain(): Promise<void> {

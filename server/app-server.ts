@@ -17,12 +17,13 @@ import { createApp } from './app.js';
 import type { CloudburstConfig } from './config.js';
 import { Delivery } from './delivery.js';
 import { EngineRunner } from './engine-runner.js';
+import { restoreEngine } from './engine-restore.js';
 import { LiveFeed } from './live-feed.js';
 import { PingRecorder } from './recorder.js';
 import { listLiveFences } from './repos/fences.js';
 import { findDeviceByToken } from './repos/devices.js';
 import { LastSeqWriter } from './last-seq-writer.js';
-import { listOfferedPairs, listRecentOffers } from './repos/offers.js';
+import { listRecentOffers } from './repos/offers.js';
 import { listTrucks, upsertTruck, type NewTruck, type Truck } from './repos/trucks.js';
 import { toLiveFence, type ServerServices } from './services.js';
 
@@ -78,9 +79,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     logger,
   });
   const engine = new ProximityEngine();
-  for (const fence of await listLiveFences(db, Date.now())) engine.upsertFence(fence);
-  for (const pair of await listOfferedPairs(db)) engine.markOffered(pair.campaignId, pair.deviceId);
-  log.info({ fences: engine.fenceCount }, 'engine state restored from the store');
+  const restored = await restoreEngine({ db, bus, engine, logger });
 
   const live: LiveFeed = new LiveFeed({
     adminToken,
@@ -93,6 +92,8 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
       devices: live.devicePositions(),
     }),
   });
+
+  live.publishDevices(restored.positions);
 
   let delivery: Delivery | undefined;
   const lastSeqs = new LastSeqWriter(db, logger);

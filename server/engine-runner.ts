@@ -1,8 +1,16 @@
 import type { Logger } from '../common/logger.js';
 import type { LiveDevice, PingRecord } from '../common/protocol.js';
 import { Topics, type Bus, type Subscription } from '../bus/types.js';
-import { ProximityEngine, type EngineEvent, type OfferDecision } from '../engine/index.js';
+import { ProximityEngine, type EngineEvent, type EnginePing, type OfferDecision } from '../engine/index.js';
 import type { FenceUpdate } from './fence-updates.js';
+
+/** The consumer group of every engine: the ping partitions are shared out among its members. */
+export const ENGINE_GROUP = 'engine';
+
+/** Converts a ping from the bus to the engine's input. */
+export function toEnginePing(ping: PingRecord): EnginePing {
+  return { deviceId: ping.deviceId, seq: ping.seq, lat: ping.lat, lon: ping.lon, accuracyM: ping.accuracy, ts: ping.ts };
+}
 
 export interface EngineRunnerOptions {
   bus: Bus;
@@ -48,7 +56,7 @@ export class EngineRunner {
       }),
       await bus.subscribe<PingRecord>({
         topic: Topics.pings,
-        groupId: 'engine',
+        groupId: ENGINE_GROUP,
         fromBeginning: true,
         handler: (records) => this.processPings(records.map((record) => record.value)),
       }),
@@ -88,14 +96,7 @@ export class EngineRunner {
     const allEvents: EngineEvent[] = [];
 
     for (const ping of pings) {
-      const events = engine.process({
-        deviceId: ping.deviceId,
-        seq: ping.seq,
-        lat: ping.lat,
-        lon: ping.lon,
-        accuracyM: ping.accuracy,
-        ts: ping.ts,
-      });
+      const events = engine.process(toEnginePing(ping));
       for (const event of events) {
         if (event.type === 'offer') decisions.push(event);
         if (onEvents) allEvents.push(event);

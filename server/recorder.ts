@@ -32,7 +32,10 @@ export class PingRecorder {
       handler: async (records) => {
         for (let start = 0; start < records.length; start += INSERT_CHUNK) {
           const chunk = records.slice(start, start + INSERT_CHUNK);
-          await insertPings(this.options.db, chunk.map((record) => record.value));
+          await insertPings(
+            this.options.db,
+            chunk.map((record) => ({ ping: record.value, partition: record.partition, offset: record.offset })),
+          );
           // Let the HTTP server and signals run between inserts when the recorder is behind.
           await new Promise((resolve) => setImmediate(resolve));
         }

@@ -6,7 +6,7 @@ import { insertCampaign, getCampaign } from '../server/repos/campaigns.js';
 import { findDeviceByToken, registerDevice } from '../server/repos/devices.js';
 import { insertFence, listFencesOfTruck, listLiveFences } from '../server/repos/fences.js';
 import { getOffer, insertOffer, type NewOffer } from '../server/repos/offers.js';
-import { deletePingsBefore, insertPings } from '../server/repos/pings.js';
+import { deletePingsBefore, insertPings, listLastPings } from '../server/repos/pings.js';
 import { upsertTruck } from '../server/repos/trucks.js';
 import { migrate } from './migrate.js';
 import type { Db } from './types.js';
@@ -344,8 +344,16 @@ export function describeStore(name: string, open: () => Promise<Db>): void {
           ts: base + seq * 1000,
           receivedAt: base + seq * 1000 + 50,
         }));
-        await insertPings(db, pings);
-        await insertPings(db, pings.slice(0, 1));
+        const onBus = pings.map((ping, i) => ({ ping, partition: 1, offset: 10 + i }));
+        await insertPings(db, onBus);
+        await insertPings(db, onBus.slice(0, 1));
+
+        expect(await listLastPings(db, base)).toContainEqual(pings[2]);
+        expect(await listLastPings(db, base, new Map([[1, 12]]))).toContainEqual(pings[1]);
+        const other = await listLastPings(db, base, new Map([[0, 100]]));
+        expect(other.find((ping) => ping.deviceId === deviceId)).toBeUndefined();
+        const recent = await listLastPings(db, base + 3500);
+        expect(recent.find((ping) => ping.deviceId === deviceId)).toBeUndefined();
 
         const stored = await db.query<{ seq: unknown; ts: unknown }>(`SELECT seq, ts FROM pings WHERE device_id = $1 ORDER BY seq`, [deviceId]);
         expect(stored.map((row) => row.seq)).toEqual([1, 2, 3]);

@@ -24,8 +24,11 @@ if (process.env.CLOUDBURST_TEST_BACKEND && !SCALED) {
 
 /** Returns the options to pass to startCloudburst for the selected back end. */
 export async function backendOptions(): Promise<BackendOptions> {
-  if (!SCALED) return {};
+  return SCALED ? scaledBackendOptions() : {};
+}
 
+/** Returns options for PostgreSQL and Kafka whatever the selected back end, with a fresh schema and namespace. */
+export async function scaledBackendOptions(): Promise<Required<BackendOptions>> {
   const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
