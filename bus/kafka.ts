@@ -25,6 +25,19 @@ const DRAIN_POLL_MS = 100;
  * seconds when a rebalance is under way; past this, records still arrive once it joins.
  */
 const GROUP_JOIN_WAIT_MS = 30_000;
+/**
+ * Consumer session timeout. A member that sends no heartbeat for this long, such as a
+ * killed process, loses its partitions to the rest of the group. kafkajs defaults to
+ * 30 s; the broker accepts 6 s and up by default (group.min.session.timeout.ms).
+ */
+const SESSION_TIMEOUT_MS = 10_000;
+/** Heartbeat interval, a third of the session timeout as Kafka recommends. */
+const HEARTBEAT_INTERVAL_MS = 3_000;
+/**
+ * Longest time the broker holds an empty fetch. kafkajs defaults to 5 s, and a consumer
+ * stop waits for the fetch in flight, so a shorter wait keeps stops quick.
+ */
+const FETCH_MAX_WAIT_MS = 1_000;
 
 type State = 'created' | 'connecting' | 'connected' | 'closing' | 'closed';
 
@@ -117,34 +130,39 @@ export class KafkaBus implements Bus {
     await this.connect();
     await this.ensureTopic(options.topic);
 
-    const consumer = this.kafka.consumer({ groupId: options.groupId, retry: { initialRetryTime: 100, retries: 8 } });
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+      retry: { initialRetryTime: 100, retries: 8 },
+    });
     const offsets = await withRetry(this.logger, 'reading topic offsets', () => this.admin.fetchTopicOffsets(options.topic));
     const startOffsets = new Map(offsets.map((offset) => [offset.partition, Number(options.fromBeginning ? offset.low : offset.high)]));
     const entry = { consumer, groupId: options.groupId, topic: options.topic, startOffsets };
+    const log = this.logger.child({ groupId: options.groupId, topic: options.topic });
 
     // A new group starts at the end as of this call, like the in-process log, rather
-    // than at whatever the end is when the group finishes joining a moment later.
-    if (!options.fromBeginning && !(await this.hasCommitted(options.groupId, options.topic))) {
-      await withRetry(this.logger, 'setting the start offsets of a new group', () =>
-        this.admin.setOffsets({
-          groupId: options.groupId,
-          topic: options.topic,
-          partitions: offsets.map((offset) => ({ partition: offset.partition, offset: offset.high })),
-        }),
-      );
-    }
-
+    // than at whatever the end is when the group finishes joining a moment later. The
+    // GROUP_JOIN listener runs before the first fetch, so the seek decides where it
+    // reads, and the commit keeps that start if the group rebalances before any record.
+    const seekOnJoin = !options.fromBeginning && !(await this.hasCommitted(options.groupId, options.topic));
     this.consumers.add(entry);
     const joined = new Promise<void>((resolve) => {
-      const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
+      const remove = consumer.on(consumer.events.GROUP_JOIN, (event) => {
         remove();
+        if (seekOnJoin) {
+          const assigned = event.payload.memberAssignment[options.topic] ?? [];
+          const starts = assigned.map((partition) => ({ topic: options.topic, partition, offset: String(startOffsets.get(partition) ?? 0) }));
+          for (const start of starts) consumer.seek(start);
+          consumer.commitOffsets(starts).catch((error: unknown) => log.warn({ err: error }, 'committing the start offsets of a new group failed'));
+        }
         resolve();
       });
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning ?? false });
 
-    const log = this.logger.child({ groupId: options.groupId, topic: options.topic });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -20,7 +20,7 @@ const REPO = path.resolve(import.meta.dirname, '..', '..');
 const DEVICES = 12;
 const PINGS_PER_DEVICE = 60;
 const PING_INTERVAL_MS = 100;
-/** Kafka moves a dead member's partitions after its session times out (30 s in kafkajs). */
+/** Kafka moves a dead member's partitions after its session times out (10 s, set in bus/kafka.ts). */
 const RECOVERY_TIMEOUT_MS = 120_000;
 const TRUCK = { lat: 37.7749, lon: -122.4194 };
 const OUTSIDE = { lat: 37.8, lon: -122.4194 };
