@@ -28,13 +28,13 @@ const GROUP_JOIN_WAIT_MS = 30_000;
 /**
  * Consumer session timeout. A member that sends no heartbeat for this long, such as a
  * killed process, loses its partitions to the rest of the group. kafkajs defaults to
- * 30 s; the broker accepts 6 s and up by default (group.min.session.timeout.ms).
+ * 30 s. The broker accepts 6 s and up by default (group.min.session.timeout.ms).
  */
 const SESSION_TIMEOUT_MS = 10_000;
-/** Heartbeat interval, a third of the session timeout as Kafka recommends. */
+/** Heartbeat interval, at most a third of the session timeout as the Kafka consumer docs advise. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
 /**
- * Longest time the broker holds an empty fetch. kafkajs defaults to 5 s, and a consumer
+ * Longest time the broker waits before it answers a fetch with no records. kafkajs defaults to 5 s, and a consumer
  * stop waits for the fetch in flight, so a shorter wait keeps stops quick.
  */
 const FETCH_MAX_WAIT_MS = 1_000;
