@@ -21,7 +21,11 @@ export interface DeliveryOptions {
   db: Db;
   push: PushTarget;
   logger: Logger;
-  /** Called with each new offer once it is recorded (for the live map). */
+  /**
+   * Called with each offer this process reads from the `pushes` topic, whichever process
+   * recorded it, so every console sees every offer (for the live map). An offer pushed
+   * again after a redelivery comes again.
+   */
   onOffer?: (offer: OfferPayload) => void;
   now?: () => number;
   /** Distinguishes this process's consumer groups from other processes' on a shared bus. */
@@ -60,7 +64,10 @@ export class Delivery {
         topic: Topics.pushes,
         groupId: `pushes-${this.options.instanceId}`,
         handler: async (records) => {
-          for (const record of records) this.push(record.value);
+          for (const record of records) {
+            this.push(record.value);
+            this.options.onOffer?.(record.value);
+          }
         },
       }),
       await bus.subscribe<OfferDecision>({
@@ -166,7 +173,6 @@ export class Delivery {
         decidedAt: new Date(decidedAt).toISOString(),
       };
       await this.options.bus.produce<OfferPayload>(Topics.pushes, [{ key: offer.deviceId, value: offer }]);
-      this.options.onOffer?.(offer);
       return;
     }
   }
