@@ -9,12 +9,11 @@ import { WebSocket } from 'ws';
 import { KafkaBus } from '../../bus/kafka.js';
 import { Topics } from '../../bus/types.js';
 import { silentLogger } from '../../common/logger.js';
-import type { LiveDevice, PingRecord } from '../../common/protocol.js';
+import type { PingRecord } from '../../common/protocol.js';
 import { CloudburstDevice, type OfferPayload } from '../../sdk/index.js';
 import { startCloudburst, type RunningCloudburst } from '../../server/app-server.js';
-import { instantToLocal } from '../../server/time-zone.js';
 import { scaledBackendOptions, type BackendOptions } from '../backend.js';
-import { adminRequest, TEST_ADMIN_TOKEN } from '../helpers.js';
+import { adminRequest, createLunchCampaign, openLiveFeed, TEST_ADMIN_TOKEN } from '../helpers.js';
 
 const TRUCK = { lat: 37.7749, lon: -122.4194 };
 /** About 1.1 km north of the truck, well outside its 200 m fence. */
@@ -34,23 +33,6 @@ function connectDevice(url: string, token: string, lastSeq = 0): { device: Cloud
 function sendPingsInside(device: CloudburstDevice, count: number): void {
   const start = Date.now();
   for (let i = 0; i < count; i++) device.sendPing({ lat: TRUCK.lat + i * 1e-6, lon: TRUCK.lon, accuracy: 5, ts: start + i });
-}
-
-/** Reads the device positions of the console's first snapshot. */
-async function liveSnapshotDevices(url: string): Promise<LiveDevice[]> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/live`);
-  try {
-    return await new Promise<LiveDevice[]>((resolve, reject) => {
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', token: TEST_ADMIN_TOKEN })));
-      ws.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as { type: string; devices?: LiveDevice[] };
-        if (frame.type === 'snapshot') resolve(frame.devices ?? []);
-      });
-      ws.once('error', reject);
-    });
-  } finally {
-    ws.close();
-  }
 }
 
 const BACK_ENDS: Array<{ name: string; options: () => Promise<BackendOptions> }> = [
@@ -78,19 +60,12 @@ describe.each(BACK_ENDS)('engine restart on $name', ({ options }) => {
 
     const first = await start();
     servers.push(first);
-    const truck = await adminRequest(first.url, 'POST', '/v1/admin/trucks', { name: 'Restart Tacos', ...TRUCK });
-    expect(truck.status).toBe(201);
-    const now = Date.now();
-    const campaign = await adminRequest(first.url, 'POST', '/v1/admin/campaigns', {
-      name: 'Restart lunch',
-      truckIds: [truck.body.truck.id],
-      window: { start: instantToLocal(now, 'America/Los_Angeles'), end: instantToLocal(now + 3_600_000, 'America/Los_Angeles') },
+    const { campaignId, fenceId } = await createLunchCampaign(first.url, {
+      truckName: 'Restart Tacos',
+      campaignName: 'Restart lunch',
+      at: TRUCK,
       radiusM: 200,
-      benefit: { kind: 'percent', value: 10 },
     });
-    expect(campaign.status).toBe(201);
-    const campaignId: string = campaign.body.campaign.id;
-    const fenceId = `${campaignId}:${truck.body.truck.id}`;
 
     // Two devices near the truck get their offers; the second then walks away while the engine is down.
     const stayer = await CloudburstDevice.register(first.url);
@@ -133,7 +108,10 @@ describe.each(BACK_ENDS)('engine restart on $name', ({ options }) => {
     servers.push(second);
     const { engine, runner } = second.services;
     expect(engine.insideFences(stayer.deviceId)).toEqual([fenceId]);
-    expect((await liveSnapshotDevices(second.url)).map((device) => device.id)).toContain(stayer.deviceId);
+    const live = await openLiveFeed(second.url);
+    live.close();
+    const snapshot = live.frames.find((frame) => frame.type === 'snapshot');
+    expect(snapshot?.type === 'snapshot' && snapshot.devices.map((device) => device.id)).toContain(stayer.deviceId);
     if (replayed > 0) {
       await expect.poll(() => runner.stats.pingsProcessed, { timeout: WAIT_TIMEOUT_MS }).toBe(replayed);
       expect(engine.insideFences(walker.deviceId)).toEqual([]);

@@ -9,8 +9,7 @@ import type { OfferPayload } from '../../common/protocol.js';
 import { CloudburstDevice } from '../../sdk/client.js';
 import type { DeviceError } from '../../sdk/errors.js';
 import { startCloudburst, type RunningCloudburst } from '../../server/app-server.js';
-import { instantToLocal } from '../../server/time-zone.js';
-import { adminRequest, TEST_ADMIN_TOKEN } from '../helpers.js';
+import { adminRequest, createLunchCampaign, TEST_ADMIN_TOKEN } from '../helpers.js';
 import { startPrivateKafka, type PrivateKafka } from './private-kafka.js';
 
 /** PLAINTEXT port of the private broker. Its KRaft controller listens on the next port. */
@@ -95,18 +94,12 @@ describe('Kafka broker restart during ingest', () => {
     });
     const serverReadyAt = Date.now();
 
-    const truck = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Restart Tacos', ...TRUCK });
-    expect(truck.status).toBe(201);
-    const now = Date.now();
-    const campaign = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
-      name: 'Broker restart lunch',
-      truckIds: [truck.body.truck.id],
-      window: { start: instantToLocal(now - 60_000, 'America/Los_Angeles'), end: instantToLocal(now + 3_600_000, 'America/Los_Angeles') },
+    ({ campaignId } = await createLunchCampaign(server.url, {
+      truckName: 'Restart Tacos',
+      campaignName: 'Broker restart lunch',
+      at: TRUCK,
       radiusM: 150,
-      benefit: { kind: 'percent', value: 10 },
-    });
-    expect(campaign.status).toBe(201);
-    campaignId = campaign.body.campaign.id;
+    }));
     // The engine learns fences from the bus.
     await waitUntil(() => server!.services.engine.fencesNear(TRUCK.lat, TRUCK.lon).length === 1, 30_000, 'the engine has the fence');
 

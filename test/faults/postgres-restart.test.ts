@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CloudburstDevice, type OfferPayload } from '../../sdk/index.js';
 import { startCloudburst, type RunningCloudburst } from '../../server/app-server.js';
-import { instantToLocal } from '../../server/time-zone.js';
-import { adminRequest, TEST_ADMIN_TOKEN } from '../helpers.js';
+import { adminRequest, createLunchCampaign, TEST_ADMIN_TOKEN } from '../helpers.js';
 import { queryOnce, startPrivatePostgres, type PrivatePostgres } from './private-services.js';
 
 /** Port of this file's private PostgreSQL, inside the range reserved for fault tests. */
@@ -66,18 +65,7 @@ describe('PostgreSQL restart', () => {
 
   it('recovers pings and offers after outage', async () => {
     const url = server!.url;
-    const truck = await adminRequest(url, 'POST', '/v1/admin/trucks', { name: 'Outage Tacos', ...TRUCK });
-    expect(truck.status).toBe(201);
-    const now = Date.now();
-    const campaign = await adminRequest(url, 'POST', '/v1/admin/campaigns', {
-      name: 'Outage lunch',
-      truckIds: [truck.body.truck.id],
-      window: { start: instantToLocal(now, 'America/Los_Angeles'), end: instantToLocal(now + 3_600_000, 'America/Los_Angeles') },
-      radiusM: 200,
-      benefit: { kind: 'percent', value: 10 },
-    });
-    expect(campaign.status).toBe(201);
-    const campaignId: string = campaign.body.campaign.id;
+    const { campaignId } = await createLunchCampaign(url, { truckName: 'Outage Tacos', campaignName: 'Outage lunch', at: TRUCK, radiusM: 200 });
 
     const { deviceId, token } = await CloudburstDevice.register(url);
     device = new CloudburstDevice({ url, token, WebSocket, flushIntervalMs: 10 });

@@ -9,8 +9,7 @@ import { silentLogger } from '../../common/logger.js';
 import type { OfferPayload } from '../../common/protocol.js';
 import { CloudburstDevice } from '../../sdk/client.js';
 import { startCloudburst, type RunningCloudburst } from '../../server/app-server.js';
-import { instantToLocal } from '../../server/time-zone.js';
-import { adminRequest, TEST_ADMIN_TOKEN } from '../helpers.js';
+import { adminRequest, createLunchCampaign, TEST_ADMIN_TOKEN } from '../helpers.js';
 import { startPrivateKafka, type PrivateKafka } from './private-kafka.js';
 import { queryOnce, startPrivatePostgres, type PrivatePostgres } from './private-services.js';
 
@@ -87,16 +86,7 @@ describe('two engine processes in one consumer group', () => {
       KAFKA_NAMESPACE: namespace,
     });
 
-    const truck = await adminRequest(first.url, 'POST', '/v1/admin/trucks', { name: 'Shared Truck', ...TRUCK });
-    const now = Date.now();
-    const campaign = await adminRequest(first.url, 'POST', '/v1/admin/campaigns', {
-      name: 'Two engines',
-      truckIds: [truck.body.truck.id],
-      window: { start: instantToLocal(now - 60_000, 'America/Los_Angeles'), end: instantToLocal(now + 3_600_000, 'America/Los_Angeles') },
-      radiusM: 150,
-      benefit: { kind: 'percent', value: 10 },
-    });
-    campaignId = campaign.body.campaign.id;
+    ({ campaignId } = await createLunchCampaign(first.url, { truckName: 'Shared Truck', campaignName: 'Two engines', at: TRUCK, radiusM: 150 }));
   }, 300_000);
 
   afterAll(async () => {
