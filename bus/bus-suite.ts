@@ -107,6 +107,20 @@ export function describeBus(name: string, createBus: BusFactory): void {
       expect(second).toEqual([2]);
     });
 
+    it('keeps the start of a group that got no records', async () => {
+      const b = await open(2);
+      const topic = unique('idle');
+      const groupId = unique('g');
+      const subscription = await b.subscribe<number>({ topic, groupId, handler: async () => undefined });
+      await subscription.stop();
+
+      await b.produce(topic, [1, 2, 3, 4].map((value) => ({ key: `k${value}`, value })));
+      const seen: number[] = [];
+      await b.subscribe<number>({ topic, groupId, handler: async (r) => void seen.push(...r.map((x) => x.value)) });
+      await b.drain();
+      expect(seen.sort()).toEqual([1, 2, 3, 4]);
+    });
+
     it('reports where a group resumes', async () => {
       const b = await open(2);
       const topic = unique('committed');

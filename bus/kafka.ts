@@ -143,21 +143,14 @@ export class KafkaBus implements Bus {
     const log = this.logger.child({ groupId: options.groupId, topic: options.topic });
 
     // A new group starts at the end as of this call, like the in-process log, rather
-    // than at whatever the end is when the group finishes joining a moment later. The
-    // GROUP_JOIN listener runs before the first fetch, so the seek decides where it
-    // reads, and the commit keeps that start if the group rebalances before any record.
+    // than at whatever the end is when the group finishes joining a moment later.
     const seekOnJoin = !options.fromBeginning && !(await this.hasCommitted(options.groupId, options.topic));
     this.consumers.add(entry);
     const joined = new Promise<void>((resolve) => {
       const remove = consumer.on(consumer.events.GROUP_JOIN, (event) => {
         remove();
-        if (seekOnJoin) {
-          const assigned = event.payload.memberAssignment[options.topic] ?? [];
-          const starts = assigned.map((partition) => ({ topic: options.topic, partition, offset: String(startOffsets.get(partition) ?? 0) }));
-          for (const start of starts) consumer.seek(start);
-          consumer.commitOffsets(starts).catch((error: unknown) => log.warn({ err: error }, 'committing the start offsets of a new group failed'));
-        }
-        resolve();
+        if (!seekOnJoin) return resolve();
+        void this.startNewGroup(consumer, options.topic, event.payload.memberAssignment[options.topic] ?? [], startOffsets, log).finally(resolve);
       });
     });
     await consumer.connect();
@@ -252,6 +245,29 @@ export class KafkaBus implements Bus {
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
     this.state = 'closed';
     this.logger.info('kafka bus closed');
+  }
+
+  /**
+   * Moves a new group to its start offsets. kafkajs calls GROUP_JOIN listeners before
+   * the first fetch, so the seek decides where reading starts. The start offsets are
+   * also committed, because a partition that gets no record before a rebalance would
+   * otherwise restart at the end of the moment and skip what arrived in between. The
+   * partitions stay paused until that commit is done, so it cannot overwrite a later one.
+   */
+  private async startNewGroup(consumer: Consumer, topic: string, partitions: number[], startOffsets: Map<number, number>, log: Logger): Promise<void> {
+    const starts = partitions.map((partition) => ({ topic, partition, offset: String(startOffsets.get(partition) ?? 0) }));
+    for (const start of starts) consumer.seek(start);
+    consumer.pause([{ topic, partitions }]);
+
+    // kafkajs marks its runner as running only after the listeners return, and skips commits until then.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      await consumer.commitOffsets(starts);
+    } catch (error) {
+      log.warn({ err: error, partitions }, 'committing the start offsets of a new group failed; a rebalance may skip records');
+    } finally {
+      consumer.resume([{ topic, partitions }]);
+    }
   }
 
   /** Creates the topic once per process when it does not exist. */
