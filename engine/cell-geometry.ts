@@ -19,33 +19,52 @@ export interface CellDisk {
   innerRadiusM: number;
 }
 
+/** The H3 cells a fence is listed under, split by whether a point there needs the exact test. */
+export interface CellCover {
+  /** Cells wholly inside the fence: a point in one of them is inside with no distance test. */
+  inner: string[];
+  /** Cells that meet the fence's boundary: a point in one of them needs the exact test. */
+  boundary: string[];
+}
+
 /**
  * Lists the H3 cells at `resolution` that a circle can touch, sorted. A point
  * inside the circle lies in one of them (its `latLngToCell`), so looking up that
  * one cell finds every fence whose circle contains the point.
- *
+ */
+export function coverCircle(lat: number, lon: number, radiusM: number, resolution: number): string[] {
+  const { inner, boundary } = coverCircleSplit(lat, lon, radiusM, resolution);
+  return [...inner, ...boundary].sort();
+}
+
+/**
+ * Lists the H3 cells at `resolution` that a circle can touch, each list sorted.
  * Flood fill from the cell of the centre: a cell is kept when its centre is within
  * radius + circumradius of the circle centre, a bound that no cell meeting the
  * circle can fail (triangle inequality). The cells meeting the circle form one
- * connected patch around the centre cell, so the fill reaches all of them.
+ * connected patch around the centre cell, so the fill reaches all of them. A cell
+ * whose centre is within radius - circumradius is wholly inside, by the same bound.
  */
-export function coverCircle(lat: number, lon: number, radiusM: number, resolution: number): string[] {
+export function coverCircleSplit(lat: number, lon: number, radiusM: number, resolution: number): CellCover {
   const latRad = lat * DEG_TO_RAD;
   const lonRad = lon * DEG_TO_RAD;
   const cosLat = Math.cos(latRad);
   const start = latLngToCell(lat, lon, resolution);
   const seen = new Set<string>([start]);
   const pending = [start];
-  const cover: string[] = [];
+  const inner: string[] = [];
+  const boundary: string[] = [];
 
   while (pending.length > 0) {
     const cell = pending.pop() as string;
     const [cellLat, cellLon] = cellToLatLng(cell);
     const cellLatRad = cellLat * DEG_TO_RAD;
     const centreDistanceM = haversineM(latRad, lonRad, cosLat, cellLatRad, cellLon * DEG_TO_RAD, Math.cos(cellLatRad));
-    if (centreDistanceM > radiusM + cellCircumradiusM(cell, cellLat, cellLon) + BOUND_SLACK_M) continue;
+    const circumradiusM = cellCircumradiusM(cell, cellLat, cellLon);
+    if (centreDistanceM > radiusM + circumradiusM + BOUND_SLACK_M) continue;
 
-    cover.push(cell);
+    if (centreDistanceM + circumradiusM + BOUND_SLACK_M <= radiusM) inner.push(cell);
+    else boundary.push(cell);
     for (const neighbour of gridDisk(cell, 1)) {
       if (seen.has(neighbour)) continue;
       seen.add(neighbour);
@@ -53,7 +72,7 @@ export function coverCircle(lat: number, lon: number, radiusM: number, resolutio
     }
   }
 
-  return cover.sort();
+  return { inner: inner.sort(), boundary: boundary.sort() };
 }
 
 /** Computes the centre of a cell and a circle around it that lies inside the cell. */
@@ -67,7 +86,7 @@ export function cellDisk(cell: string): CellDisk {
 }
 
 /** Returns the largest distance from the cell centre to a boundary vertex. */
-function cellCircumradiusM(cell: string, centreLat: number, centreLon: number): number {
+export function cellCircumradiusM(cell: string, centreLat: number, centreLon: number): number {
   let maxM = 0;
   for (const [vertexLat, vertexLon] of cellToBoundary(cell)) {
     const vertexLatRad = vertexLat * DEG_TO_RAD;

@@ -1,7 +1,7 @@
 import { latLngToCell } from 'h3-js';
 
 import { cellDisk, type CellDisk } from './cell-geometry.js';
-import type { DeviceState } from './device-state.js';
+import type { DeviceTable } from './device-table.js';
 import { haversineM } from './geo.js';
 
 /**
@@ -27,16 +27,16 @@ export class CellLocator {
     this.resolution = resolution;
   }
 
-  /** Returns the cell of the point and records it, with its disk when known, in `device`. */
-  locate(device: DeviceState, lat: number, lon: number, latRad: number, lonRad: number, cosLat: number): string {
-    const disk = device.cellDisk;
+  /** Returns the cell of the point and records it, with its disk when known, in the device's slot. */
+  locate(devices: DeviceTable, slot: number, lat: number, lon: number, latRad: number, lonRad: number, cosLat: number): string {
+    const disk = devices.cellDisks[slot];
     if (disk !== undefined && haversineM(disk.latRad, disk.lonRad, disk.cosLat, latRad, lonRad, cosLat) < disk.innerRadiusM) {
       return disk.cell;
     }
 
     const cell = latLngToCell(lat, lon, this.resolution);
-    device.cellDisk = cell === device.cell ? this.diskOf(cell) : undefined;
-    device.cell = cell;
+    devices.cellDisks[slot] = cell === devices.cells[slot] ? this.diskOf(cell) : undefined;
+    devices.cells[slot] = cell;
     return cell;
   }
 

@@ -1,12 +1,5 @@
 import type { BBox } from './geo.js';
-
-/**
- * Square size in degrees. 0.01° is about 1.1 km of latitude. With it the square
- * number, row × 36,000 + column, stays below 2^30, a small integer that V8 hashes fast.
- */
-const SQUARE_DEG = 0.01;
-const ROWS = 18_000;
-const COLUMNS = 36_000;
+import { forEachSquare, squareCount, squareOf } from './squares.js';
 
 /**
  * Largest number of squares one fence may mark. A box above it (a circle near a
@@ -52,39 +45,11 @@ export class CoverageGrid {
 
   /** Checks whether a fence box may contain the point. False means no tracked box does. */
   mayContain(lat: number, lon: number): boolean {
-    return this.untracked > 0 || this.counts.has(rowOf(lat) * COLUMNS + columnOf(lon));
+    return this.untracked > 0 || this.counts.has(squareOf(lat, lon));
   }
 
   /** Number of squares with at least one fence, for tests and diagnostics. */
   get markedSquares(): number {
     return this.counts.size;
-  }
-}
-
-// Both functions are monotonic and clamp the edges (latitude 90, longitude 180), so a
-// point inside a box always falls in one of the box's squares.
-function rowOf(lat: number): number {
-  return Math.min(ROWS - 1, Math.floor((lat + 90) / SQUARE_DEG));
-}
-
-function columnOf(lon: number): number {
-  return Math.min(COLUMNS - 1, Math.floor((lon + 180) / SQUARE_DEG));
-}
-
-function squareCount(boxes: readonly BBox[]): number {
-  let count = 0;
-  for (const box of boxes) {
-    count += (rowOf(box.maxY) - rowOf(box.minY) + 1) * (columnOf(box.maxX) - columnOf(box.minX) + 1);
-  }
-  return count;
-}
-
-function forEachSquare(boxes: readonly BBox[], visit: (square: number) => void): void {
-  for (const box of boxes) {
-    const lastRow = rowOf(box.maxY);
-    const lastColumn = columnOf(box.maxX);
-    for (let row = rowOf(box.minY); row <= lastRow; row++) {
-      for (let column = columnOf(box.minX); column <= lastColumn; column++) visit(row * COLUMNS + column);
-    }
   }
 }

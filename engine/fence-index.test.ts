@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { coverCircle } from './cell-geometry.js';
 import { FenceIndex } from './fence-index.js';
 import { FenceRecord } from './fence-record.js';
+import { validateFence } from './validate.js';
 import type { CircleFence } from './types.js';
 
 const LARGE_FENCE_RADIUS_M = 2_000;
 
 function record(overrides: Partial<CircleFence> = {}): FenceRecord {
-  return new FenceRecord({
+  return new FenceRecord(validateFence({
     id: 'fence-1',
     campaignId: 'campaign-1',
     truckId: 'truck-1',
@@ -18,7 +19,7 @@ function record(overrides: Partial<CircleFence> = {}): FenceRecord {
     activeFrom: 0,
     activeUntil: 1_000,
     ...overrides,
-  });
+  }));
 }
 
 function candidateIds(index: FenceIndex, lat: number, lon: number): string[] {
@@ -87,7 +88,7 @@ describe('FenceIndex', () => {
     const oldCells = fence.cells;
 
     index.remove(fence);
-    fence.setFence({ ...fence.fence, lat: 37.8, lon: -122.45 });
+    fence.set(validateFence({ ...(fence.fence as CircleFence), lat: 37.8, lon: -122.45 }));
     index.insert(fence);
 
     for (const cell of oldCells) expect(index.fencesInCell(cell)).toEqual([]);

@@ -1,16 +1,17 @@
 import { latLngToCell } from 'h3-js';
 import RBush from 'rbush';
 
-import { coverCircle } from './cell-geometry.js';
+import { coverCircleSplit, type CellCover } from './cell-geometry.js';
 import { CoverageGrid } from './coverage-grid.js';
 import type { FenceRecord, TreeItem } from './fence-record.js';
-import { circleBoxes } from './geo.js';
 
-/**
- * Slack in metres added to a fence's radius before computing its boxes, so
- * rounding in the box arithmetic cannot cut off a point on the circle.
- */
-const BOX_SLACK_M = 1;
+/** The small fences listed under one H3 cell. */
+export interface CellFences {
+  /** Fences that contain the whole cell: a point in the cell is inside them. */
+  inner: FenceRecord[];
+  /** Fences whose boundary crosses the cell: a point in the cell needs the exact test. */
+  boundary: FenceRecord[];
+}
 
 export interface FenceIndexStats {
   /** Cells with at least one fence. */
@@ -24,18 +25,19 @@ export interface FenceIndexStats {
 }
 
 /**
- * Candidate lookup for circle fences. A fence up to `largeFenceRadiusM` is listed
- * under every H3 cell its circle can touch, so a point's candidates are the fences
- * of its one cell. A coverage grid in front of the cells shows cheaply when no
- * small fence is near, so the caller can skip computing the cell. A larger fence
- * would need too many cells and goes to an R-tree of longitude/latitude boxes
- * instead. Candidates are a superset: the caller applies the exact distance test.
+ * Candidate lookup for fences. A fence up to `largeFenceRadiusM` in size is listed
+ * under every H3 cell it can touch, as inner where it contains the whole cell, so a
+ * point's candidates are the fences of its one cell and the inner ones need no exact
+ * test. A coverage grid in front of the cells shows cheaply when no small fence is
+ * near, so the caller can skip computing the cell. A larger fence would need too many
+ * cells and goes to an R-tree of longitude/latitude boxes instead, whose candidates
+ * all need the exact test.
  */
 export class FenceIndex {
   readonly resolution: number;
   readonly largeFenceRadiusM: number;
 
-  private readonly cellFences = new Map<string, FenceRecord[]>();
+  private readonly cellFences = new Map<string, CellFences>();
   private readonly grid = new CoverageGrid();
   private readonly tree = new RBush<TreeItem>();
   private treeItemCount = 0;
@@ -49,24 +51,20 @@ export class FenceIndex {
 
   /** Lists the record under its cover cells or boxes. The record must not be indexed yet. */
   insert(record: FenceRecord): void {
-    const { lat, lon, radiusM } = record.fence;
-
-    if (radiusM > this.largeFenceRadiusM) {
-      record.treeItems = circleBoxes(lat, lon, radiusM + BOX_SLACK_M).map((box) => ({ ...box, record }));
+    if (record.sizeM() > this.largeFenceRadiusM) {
+      record.treeItems = record.boxes().map((box) => ({ ...box, record }));
       for (const item of record.treeItems) this.tree.insert(item);
       this.treeItemCount += record.treeItems.length;
       return;
     }
 
-    record.gridBoxes = circleBoxes(lat, lon, radiusM + BOX_SLACK_M);
+    record.gridBoxes = record.boxes();
     record.gridTracked = this.grid.add(record.gridBoxes);
 
-    record.cells = coverCircle(lat, lon, radiusM, this.resolution);
-    for (const cell of record.cells) {
-      const fences = this.cellFences.get(cell);
-      if (fences === undefined) this.cellFences.set(cell, [record]);
-      else fences.push(record);
-    }
+    const cover = this.coverOf(record);
+    record.cells = [...cover.inner, ...cover.boundary];
+    for (const cell of cover.inner) this.fencesOf(cell).inner.push(record);
+    for (const cell of cover.boundary) this.fencesOf(cell).boundary.push(record);
   }
 
   /** Removes every entry of the record, leaving it unindexed. */
@@ -75,13 +73,9 @@ export class FenceIndex {
       const fences = this.cellFences.get(cell);
       if (fences === undefined) continue;
 
-      const position = fences.indexOf(record);
-      if (position === -1) continue;
-
-      // Swap-remove: candidate order within a cell carries no meaning.
-      const last = fences.pop() as FenceRecord;
-      if (position < fences.length) fences[position] = last;
-      if (fences.length === 0) this.cellFences.delete(cell);
+      removeRecord(fences.inner, record);
+      removeRecord(fences.boundary, record);
+      if (fences.inner.length === 0 && fences.boundary.length === 0) this.cellFences.delete(cell);
     }
     record.cells = [];
 
@@ -98,12 +92,9 @@ export class FenceIndex {
     return this.grid.mayContain(lat, lon);
   }
 
-  /** Appends to `out` the small fences listed under `cell`, an H3 cell at `resolution`. */
-  collectCellCandidates(cell: string, out: FenceRecord[]): void {
-    const fences = this.cellFences.get(cell);
-    if (fences === undefined) return;
-
-    for (let i = 0; i < fences.length; i++) out.push(fences[i] as FenceRecord);
+  /** Returns the small fences listed under `cell`, an H3 cell at `resolution`, or undefined when none. */
+  cellCandidates(cell: string): CellFences | undefined {
+    return this.cellFences.get(cell);
   }
 
   /** Appends to `out` the large fences whose box contains the point. */
@@ -123,13 +114,16 @@ export class FenceIndex {
 
   /** Appends to `out` each fence that may contain the point, once. */
   collectCandidates(lat: number, lon: number, out: FenceRecord[]): void {
-    if (this.maySmallFenceContain(lat, lon)) this.collectCellCandidates(latLngToCell(lat, lon, this.resolution), out);
+    if (this.maySmallFenceContain(lat, lon)) {
+      const fences = this.cellFences.get(latLngToCell(lat, lon, this.resolution));
+      if (fences !== undefined) out.push(...fences.inner, ...fences.boundary);
+    }
     this.collectLargeCandidates(lat, lon, out);
   }
 
   stats(): FenceIndexStats {
     let cellEntries = 0;
-    for (const fences of this.cellFences.values()) cellEntries += fences.length;
+    for (const fences of this.cellFences.values()) cellEntries += fences.inner.length + fences.boundary.length;
     return {
       cells: this.cellFences.size,
       cellEntries,
@@ -140,6 +134,31 @@ export class FenceIndex {
 
   /** Returns the fences listed under one cell, for tests and diagnostics. */
   fencesInCell(cell: string): readonly FenceRecord[] {
-    return this.cellFences.get(cell) ?? [];
+    const fences = this.cellFences.get(cell);
+    return fences === undefined ? [] : [...fences.inner, ...fences.boundary];
   }
+
+  private coverOf(record: FenceRecord): CellCover {
+    if (record.polygon !== undefined) return record.polygon.coverCells(this.resolution);
+    const fence = record.fence as { lat: number; lon: number };
+    return coverCircleSplit(fence.lat, fence.lon, record.radiusM, this.resolution);
+  }
+
+  private fencesOf(cell: string): CellFences {
+    let fences = this.cellFences.get(cell);
+    if (fences === undefined) {
+      fences = { inner: [], boundary: [] };
+      this.cellFences.set(cell, fences);
+    }
+    return fences;
+  }
+}
+
+/** Swap-removes `record` from `list`: candidate order within a cell carries no meaning. */
+function removeRecord(list: FenceRecord[], record: FenceRecord): void {
+  const position = list.indexOf(record);
+  if (position === -1) return;
+
+  const last = list.pop() as FenceRecord;
+  if (position < list.length) list[position] = last;
 }

@@ -1,6 +1,6 @@
 import type { FenceIndex } from './fence-index.js';
 import { FenceRecord } from './fence-record.js';
-import type { CircleFence } from './types.js';
+import type { ValidFence } from './validate.js';
 
 /**
  * The fences by id, campaign and truck, kept in step with the spatial index.
@@ -19,19 +19,25 @@ export class FenceRegistry {
   }
 
   /** Adds a fence, or updates the record with the same id in place. */
-  upsert(fence: Readonly<CircleFence>): void {
-    let record = this.records.get(fence.id);
+  upsert(valid: ValidFence): FenceRecord {
+    const id = valid.fence.id;
+    let record = this.records.get(id);
     if (record === undefined) {
-      record = new FenceRecord(fence);
-      this.records.set(fence.id, record);
+      record = new FenceRecord(valid);
+      this.records.set(id, record);
     } else {
       this.index.remove(record);
       this.unlinkOwners(record);
-      record.setFence(fence);
+      record.set(valid);
     }
 
     this.index.insert(record);
     this.linkOwners(record);
+    return record;
+  }
+
+  get(fenceId: string): FenceRecord | undefined {
+    return this.records.get(fenceId);
   }
 
   /** Removes a fence. Returns false when no fence has this id. */
@@ -53,17 +59,21 @@ export class FenceRegistry {
     return count;
   }
 
-  /** Moves every fence of a truck to a new centre and returns how many moved. */
-  moveTruck(truckId: string, lat: number, lon: number): number {
+  /** Moves every circle of a truck that follows it to a new centre, and returns the moved records. */
+  moveTruck(truckId: string, lat: number, lon: number): FenceRecord[] {
     const records = this.byTruck.get(truckId);
-    if (records === undefined) return 0;
+    if (records === undefined) return [];
 
+    const moved: FenceRecord[] = [];
     for (const record of records) {
+      if (!record.followsTruck) continue;
+
       this.index.remove(record);
-      record.setFence(Object.freeze({ ...record.fence, lat, lon }));
+      record.set({ fence: Object.freeze({ ...record.fence, lat, lon }), polygon: undefined, rules: record.rules });
       this.index.insert(record);
+      moved.push(record);
     }
-    return records.size;
+    return moved;
   }
 
   private drop(record: FenceRecord): void {

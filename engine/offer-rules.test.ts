@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { FenceRecord } from './fence-record.js';
+import { validateFence } from './validate.js';
 import { chooseOfferFences, type EnteredFence } from './offer-rules.js';
 
 function entered(id: string, campaignId: string, truckId: string, distanceM: number, activeFrom = 0, activeUntil = 1_000): EnteredFence {
-  const record = new FenceRecord({ id, campaignId, truckId, lat: 0, lon: 0, radiusM: 100, activeFrom, activeUntil });
+  const record = new FenceRecord(validateFence({ id, campaignId, truckId, lat: 0, lon: 0, radiusM: 100, activeFrom, activeUntil }));
   return { record, distanceM };
 }
 

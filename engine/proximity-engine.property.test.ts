@@ -2,7 +2,7 @@ import { cellToLatLng, getPentagons } from 'h3-js';
 import { describe, expect, it } from 'vitest';
 
 import { destinationPoint, distanceM } from './geo.js';
-import { ProximityEngine, type CircleFence, type ProximityEngineOptions } from './index.js';
+import { ProximityEngine, type CircleFence, type EngineEvent, type ProximityEngineOptions } from './index.js';
 import { seededRandom } from '../common/seeded-random.js';
 
 
@@ -30,7 +30,7 @@ interface World {
   fences: Map<string, CircleFence>;
   centre: [number, number];
   /** Walking devices: position, inside set built from events, and last seq. */
-  devices: Array<{ id: string; at: [number, number]; inside: Set<string>; seq: number }>;
+  devices: Array<{ id: string; at: [number, number]; last: [number, number] | undefined; inside: Set<string>; seq: number }>;
 }
 
 const DEVICES = 12;
@@ -59,31 +59,38 @@ function buildWorld(seed: number, centre: [number, number], options: ProximityEn
       radiusM: randomRadius(next),
       activeFrom: 0,
       activeUntil: 1e15,
+      // Plain inside/outside transitions, which brute force can check.
+      rules: { dwellMs: Infinity, exitMarginM: 0, maxSpeedMps: Infinity },
     };
     world.engine.upsertFence(fence);
     world.fences.set(fence.id, fence);
   }
 
   for (let d = 0; d < DEVICES; d++) {
-    world.devices.push({ id: `device-${d}`, at: randomPoint(world, REGION_RADIUS_M), inside: new Set(), seq: 0 });
+    world.devices.push({ id: `device-${d}`, at: randomPoint(world, REGION_RADIUS_M), last: undefined, inside: new Set(), seq: 0 });
   }
   return world;
 }
 
-/** Moves, resizes and removes fences, keeping the brute-force list in step. */
+/**
+ * Moves, resizes and removes fences, keeping the brute-force list in step. A move
+ * gives its enters and exits at once, so each device's inside set built from events
+ * must match brute force at its last position right after the moves.
+ */
 function mutate(world: World): void {
+  const now = Math.max(...world.devices.map((device) => device.seq)) * 1000;
   for (let t = 0; t < TRUCKS / 4; t++) {
     const truckId = `truck-${Math.floor(world.next() * TRUCKS)}`;
     const [lat, lon] = randomPoint(world, REGION_RADIUS_M);
-    const moved = world.engine.moveTruck(truckId, lat, lon);
+    applyEvents(world, world.engine.moveTruck(truckId, lat, lon, now));
 
-    let expected = 0;
     for (const [id, fence] of world.fences) {
-      if (fence.truckId !== truckId) continue;
-      world.fences.set(id, { ...fence, lat, lon });
-      expected++;
+      if (fence.truckId === truckId) world.fences.set(id, { ...fence, lat, lon });
     }
-    expect(moved).toBe(expected);
+  }
+  for (const device of world.devices) {
+    if (device.last === undefined) continue;
+    expect([...device.inside].sort(), `${device.id} after the moves`).toEqual(bruteForceIds(world, ...device.last));
   }
 
   for (const fence of [...world.fences.values()]) {
@@ -141,15 +148,23 @@ function checkDeviceWalks(world: World, steps: number): void {
       const events = world.engine.process({ deviceId: device.id, seq: device.seq, lat, lon, accuracyM: 5, ts: device.seq * 1000 });
 
       for (const id of device.inside) if (!world.fences.has(id)) device.inside.delete(id);
-      for (const event of events) {
-        if (event.type === 'enter') device.inside.add(event.fenceId);
-        if (event.type === 'exit') device.inside.delete(event.fenceId);
-      }
+      applyEvents(world, events);
+      device.last = [lat, lon];
       expect([...device.inside].sort(), `${device.id} seq ${device.seq} at ${lat},${lon}`).toEqual(bruteForceIds(world, lat, lon));
 
       const stride = world.next() < 0.2 ? 300 : 25;
       device.at = destinationPoint(lat, lon, world.next() * 360, world.next() * stride);
     }
+  }
+}
+
+/** Applies enter and exit events to the devices' inside sets. */
+function applyEvents(world: World, events: readonly EngineEvent[]): void {
+  for (const event of events) {
+    if (event.type !== 'enter' && event.type !== 'exit') continue;
+    const device = world.devices.find((candidate) => candidate.id === event.deviceId)!;
+    if (event.type === 'enter') device.inside.add(event.fenceId);
+    else device.inside.delete(event.fenceId);
   }
 }
 

@@ -3,104 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CloudburstError } from '../common/errors.js';
 import { destinationPoint, distanceM } from './geo.js';
 import { offerIdFor, ProximityEngine } from './index.js';
-import type { CircleFence, DeviceCheckpoint, EngineEvent, EnginePing, ProximityEngineOptions } from './index.js';
-
-// ---------------------------------------------------------------------------
-// Scenario vocabulary
-
-type LatLon = [number, number];
-
-const MISSION: LatLon = [37.7749, -122.4194];
-
-/** Returns the point `metres` from `origin` along `bearingDeg`. */
-function near(origin: LatLon, metres: number, bearingDeg = 0): LatLon {
-  return destinationPoint(origin[0], origin[1], bearingDeg, metres);
-}
-
-function fence(id: string, at: LatLon, overrides: Partial<CircleFence> = {}): CircleFence {
-  return {
-    id,
-    campaignId: 'campaign-1',
-    truckId: `truck-${id}`,
-    lat: at[0],
-    lon: at[1],
-    radiusM: 100,
-    activeFrom: 0,
-    activeUntil: 1_000_000,
-    ...overrides,
-  };
-}
-
-interface PingStep {
-  /** Default 'phone-1'. */
-  device?: string;
-  seq: number;
-  at: LatLon;
-  /** Default seq × 1000. */
-  ts?: number;
-  /** Events as 'enter <fence>', 'exit <fence>' or 'offer <campaign> <fence>'. */
-  expect: string[];
-}
-
-type Step =
-  | PingStep
-  | { upsertFence: CircleFence }
-  | { removeFence: string }
-  | { removeCampaign: string }
-  | { moveTruck: [truckId: string, at: LatLon] }
-  | { markOffered: [campaignId: string, deviceId: string] }
-  | { restoreDevice: [deviceId: string, state: DeviceCheckpoint] }
-  | { restorePosition: Omit<PingStep, 'expect'>; inside: string[] }
-  | { fencesNear: LatLon; expect: string[] };
-
-interface Scenario {
-  name: string;
-  options?: ProximityEngineOptions;
-  fences: CircleFence[];
-  steps: Step[];
-}
-
-function describeEvent(event: EngineEvent): string {
-  if (event.type === 'offer') return `offer ${event.campaignId} ${event.fenceId}`;
-  return `${event.type} ${event.fenceId}`;
-}
-
-function pingOf(step: Omit<PingStep, 'expect'>): EnginePing {
-  return {
-    deviceId: step.device ?? 'phone-1',
-    seq: step.seq,
-    lat: step.at[0],
-    lon: step.at[1],
-    accuracyM: 10,
-    ts: step.ts ?? step.seq * 1000,
-  };
-}
-
-function runScenario({ options, fences, steps }: Scenario): void {
-  const engine = new ProximityEngine(options);
-  for (const f of fences) engine.upsertFence(f);
-
-  steps.forEach((step, i) => {
-    if ('seq' in step) {
-      expect(engine.process(pingOf(step)).map(describeEvent), `step ${i}: ping seq ${step.seq}`).toEqual(step.expect);
-    } else if ('restorePosition' in step) {
-      const ping = pingOf(step.restorePosition);
-      engine.restorePosition(ping);
-      expect(engine.insideFences(ping.deviceId), `step ${i}: inside after restore`).toEqual(step.inside);
-    } else if ('upsertFence' in step) engine.upsertFence(step.upsertFence);
-    else if ('removeFence' in step) expect(engine.removeFence(step.removeFence), `step ${i}`).toBe(true);
-    else if ('removeCampaign' in step) expect(engine.removeCampaign(step.removeCampaign), `step ${i}`).toBeGreaterThan(0);
-    else if ('moveTruck' in step) {
-      const [truckId, at] = step.moveTruck;
-      expect(engine.moveTruck(truckId, at[0], at[1]), `step ${i}`).toBeGreaterThan(0);
-    } else if ('markOffered' in step) engine.markOffered(...step.markOffered);
-    else if ('restoreDevice' in step) engine.restoreDevice(...step.restoreDevice);
-    else {
-      const ids = engine.fencesNear(step.fencesNear[0], step.fencesNear[1]).map((f) => f.id);
-      expect(ids, `step ${i}: fencesNear`).toEqual(step.expect);
-    }
-  });
-}
+import type { CircleFence, EnginePing, ProximityEngineOptions } from './index.js';
+import { describeEvent, fence, MISSION, near, runScenario, type LatLon, type Scenario } from './scenario-suite.js';
 
 // ---------------------------------------------------------------------------
 // Scenarios
@@ -219,23 +123,23 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    name: 'moved truck gives enter on the next ping',
+    name: 'moved truck gives enter at the move',
     fences: [fence('f1', ELSEWHERE, { truckId: 'truck-1' })],
     steps: [
       { seq: 1, at: INSIDE, expect: [] },
-      { moveTruck: ['truck-1', MISSION] },
-      { seq: 2, at: INSIDE, expect: ['enter f1', 'offer campaign-1 f1'] },
+      { moveTruck: ['truck-1', MISSION], ts: 1_500, expect: ['enter f1', 'offer campaign-1 f1'] },
+      { seq: 2, at: INSIDE, expect: [] },
       { fencesNear: ELSEWHERE, expect: [] },
       { fencesNear: MISSION, expect: ['f1'] },
     ],
   },
   {
-    name: 'truck moving away gives exit on the next ping',
+    name: 'truck moving away gives exit at the move',
     fences: [fence('f1', MISSION, { truckId: 'truck-1' }), fence('f2', MISSION, { truckId: 'truck-1', campaignId: 'c2' })],
     steps: [
       { seq: 1, at: INSIDE, expect: ['enter f1', 'enter f2', 'offer c2 f2', 'offer campaign-1 f1'] },
-      { moveTruck: ['truck-1', ELSEWHERE] },
-      { seq: 2, at: INSIDE, expect: ['exit f1', 'exit f2'] },
+      { moveTruck: ['truck-1', ELSEWHERE], ts: 1_500, expect: ['exit f1', 'exit f2'] },
+      { seq: 2, at: INSIDE, expect: [] },
       { fencesNear: MISSION, expect: [] },
       { fencesNear: ELSEWHERE, expect: ['f1', 'f2'] },
     ],
@@ -479,7 +383,7 @@ describe('ProximityEngine', () => {
     engine.upsertFence(fence('large', MISSION, { truckId: 'truck-1', radiusM: 3_000, campaignId: 'c2' }));
     expect(engine.indexStats()).toEqual(afterInsert);
 
-    expect(engine.moveTruck('truck-1', 0, 179.9999)).toBe(2);
+    expect(engine.moveTruck('truck-1', 0, 179.9999, 0)).toEqual([]);
     expect(engine.indexStats().treeItems).toBe(2);
     expect(engine.fencesNear(INSIDE[0], INSIDE[1])).toEqual([]);
     expect(engine.fencesNear(0, -179.9999).map((f) => f.id)).toEqual(['large', 'small']);
@@ -491,7 +395,7 @@ describe('ProximityEngine', () => {
     expect(engine.removeCampaign('campaign-1')).toBe(1);
     expect(engine.removeFence('large')).toBe(true);
     expect(engine.indexStats()).toEqual({ cells: 0, cellEntries: 0, treeItems: 0, gridSquares: 0 });
-    expect(engine.moveTruck('truck-1', 1, 1)).toBe(0);
+    expect(engine.moveTruck('truck-1', 1, 1, 0)).toEqual([]);
   });
 
   it('keeps its own copy of an upserted fence', () => {
@@ -501,7 +405,7 @@ describe('ProximityEngine', () => {
     input.lat = ELSEWHERE[0];
     input.lon = ELSEWHERE[1];
 
-    expect(engine.fencesNear(MISSION[0], MISSION[1]).map((f) => f.lat)).toEqual([MISSION[0]]);
+    expect(engine.fencesNear(MISSION[0], MISSION[1]).map((f) => (f as CircleFence).lat)).toEqual([MISSION[0]]);
   });
 
   it('moves the truck of a fence updated to another truck', () => {
@@ -509,8 +413,9 @@ describe('ProximityEngine', () => {
     engine.upsertFence(fence('f1', MISSION, { truckId: 'truck-old' }));
     engine.upsertFence(fence('f1', MISSION, { truckId: 'truck-new' }));
 
-    expect(engine.moveTruck('truck-old', ...ELSEWHERE)).toBe(0);
-    expect(engine.moveTruck('truck-new', ...ELSEWHERE)).toBe(1);
+    engine.moveTruck('truck-old', ...ELSEWHERE, 0);
+    expect(engine.fencesNear(...MISSION).map((f) => f.id)).toEqual(['f1']);
+    engine.moveTruck('truck-new', ...ELSEWHERE, 0);
     expect(engine.fencesNear(...ELSEWHERE).map((f) => f.id)).toEqual(['f1']);
   });
 });
@@ -584,7 +489,8 @@ describe('ProximityEngine input validation', () => {
 
   it('rejects invalid arguments to the other methods', () => {
     const engine = new ProximityEngine();
-    expect(() => engine.moveTruck('truck-1', 100, 0)).toThrow('invalid lat: 100');
+    expect(() => engine.moveTruck('truck-1', 100, 0, 0)).toThrow('invalid lat: 100');
+    expect(() => engine.moveTruck('truck-1', 0, 0, Number.NaN)).toThrow('invalid at: NaN');
     expect(() => engine.fencesNear(0, -200)).toThrow('invalid lon: -200');
     expect(() => engine.markOffered('', 'phone-1')).toThrow('invalid campaignId: ""');
     expect(() => engine.restoreDevice('phone-1', { lastSeq: 1, lastTs: Number.NaN })).toThrow('invalid state.lastTs: NaN');

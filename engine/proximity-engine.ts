@@ -2,26 +2,30 @@ import { getHexagonEdgeLengthAvg, UNITS } from 'h3-js';
 
 import { invalidInput } from '../common/errors.js';
 import { CellLocator } from './cell-locator.js';
-import { DeviceState } from './device-state.js';
+import { DeviceTable } from './device-table.js';
+import { byFenceId, dwellEvent, enterEvent, exitEvent, unknownEvent } from './events.js';
 import { FenceIndex, type FenceIndexStats } from './fence-index.js';
 import type { FenceRecord } from './fence-record.js';
 import { FenceRegistry } from './fence-registry.js';
 import { assertLatitude, assertLongitude, DEG_TO_RAD, distanceM, EARTH_RADIUS_M, haversineM } from './geo.js';
+import { InsideSet } from './inside-set.js';
 import { offerIdFor } from './offer-id.js';
 import { chooseOfferFences, compareStrings, type EnteredFence } from './offer-rules.js';
+import { forEachSquare } from './squares.js';
 import type {
-  CircleFence,
   DeviceCheckpoint,
   EngineEvent,
   EnginePing,
-  EnterEvent,
-  ExitEvent,
+  Fence,
+  FenceEvent,
+  FlaggedEvent,
   OfferDecision,
   ProximityEngineOptions,
 } from './types.js';
 import {
   assertCampaignId,
   assertId,
+  assertTimestamp,
   MAX_RADIUS_M,
   validateCheckpoint,
   validateFence,
@@ -57,28 +61,36 @@ const MAX_LARGE_FENCE_EDGE_LENGTHS = 100;
 const LATITUDE_TEST_SLACK = 1 + 1e-9;
 
 /**
+ * Shortest interval the speed check divides by. Two fixes a few milliseconds apart
+ * would otherwise turn a few metres of GPS noise into an implausible speed.
+ */
+const MIN_SPEED_INTERVAL_MS = 1_000;
+
+/**
  * Returned when a ping changes nothing, so the common case allocates no array.
  * Frozen: callers must not modify the array that `process` returns.
  */
 const NO_EVENTS: EngineEvent[] = Object.freeze([]) as unknown as EngineEvent[];
 
 /**
- * Decides, ping by ping, which devices enter circle fences around food trucks
- * and which of those entries become campaign offers. Pure and synchronous: time
- * comes only from ping timestamps, and the only errors are thrown for invalid input.
+ * Decides, ping by ping, which devices enter, dwell in and leave the geofences
+ * around food trucks, and which of those become campaign offers. Pure and
+ * synchronous: time comes only from ping timestamps and the callers' arguments,
+ * and the only errors are thrown for invalid input.
  */
 export class ProximityEngine {
   private readonly index: FenceIndex;
   private readonly locator: CellLocator;
   private readonly fences: FenceRegistry;
-  // NOTE: device state is never evicted. It takes about 200 bytes per device (measured
-  // with 15-character ids), so 1M devices hold about 200 MB until the process restarts.
-  private readonly devices = new Map<string, DeviceState>();
+  // NOTE: device state is never evicted. An idle device costs its Map entry, its id and
+  // the table's columns; bench:engine measures the total per device.
+  private readonly devices = new DeviceTable();
+  /** Slots of the devices inside at least one fence. */
+  private readonly occupied = new Set<number>();
 
-  // Scratch arrays reused by every `process` call.
+  // Scratch state reused by every `process` call.
   private readonly candidates: FenceRecord[] = [];
   private readonly insideNow: FenceRecord[] = [];
-  private readonly insideDistances: number[] = [];
   private stamp = 0;
 
   constructor(options: ProximityEngineOptions = {}) {
@@ -116,9 +128,31 @@ export class ProximityEngine {
     return this.index.stats();
   }
 
-  /** Adds a fence, or replaces the fence with the same id (devices inside it stay inside). */
-  upsertFence(fence: CircleFence): void {
-    this.fences.upsert(validateFence(fence));
+  /**
+   * Adds a fence, or replaces the fence with the same id. Without `at`, devices keep
+   * their state until their next ping. With `at`, the time of the change, the fence is
+   * applied to the devices' last positions at once, as `moveTruck` does. It then returns
+   * the exits of devices the new shape leaves beyond its margin, followed by the enters
+   * and offers of devices it now covers. So a phone standing by a truck when its
+   * campaign's fence arrives gets its offer without waiting for its next ping.
+   */
+  upsertFence(fence: Fence, at?: number): EngineEvent[] {
+    const valid = validateFence(fence);
+    if (at !== undefined) assertTimestamp('at', at);
+
+    const record = this.fences.upsert(valid);
+    if (at === undefined) return NO_EVENTS;
+
+    const exits: FenceEvent[] = [];
+    const events: EngineEvent[] = [];
+    this.exitLeftBehind(record, exits);
+    this.enterNearby(record, at, events);
+    return exits.length === 0 && events.length === 0 ? NO_EVENTS : [...byFenceId(exits), ...events];
+  }
+
+  /** Checks whether a fence with this id is in the engine. */
+  hasFence(fenceId: string): boolean {
+    return this.fences.get(fenceId) !== undefined;
   }
 
   /** Removes a fence. Returns false when no fence has this id. */
@@ -134,15 +168,28 @@ export class ProximityEngine {
   }
 
   /**
-   * Moves every fence of a truck to a new centre and returns how many moved.
-   * NOTE: devices are not indexed yet, so a device that the moved fence now covers
-   * gets its enter event on its next ping, not at the move.
+   * Moves every circle that follows a truck to a new centre, at time `at`, and returns
+   * the events that follow. First come the exits of devices the circle left behind, then
+   * the enters and offers of devices whose last position the circle now covers, as if
+   * each had pinged again there. Devices silent for longer than a fence's stale time are
+   * left out.
    */
-  moveTruck(truckId: string, lat: number, lon: number): number {
+  moveTruck(truckId: string, lat: number, lon: number, at: number): EngineEvent[] {
     assertId('truckId', truckId);
     assertLatitude('lat', lat);
     assertLongitude('lon', lon);
-    return this.fences.moveTruck(truckId, lat, lon);
+    assertTimestamp('at', at);
+
+    const moved = this.fences.moveTruck(truckId, lat, lon);
+    if (moved.length === 0) return NO_EVENTS;
+
+    const exits: FenceEvent[] = [];
+    const events: EngineEvent[] = [];
+    for (const record of moved) {
+      this.exitLeftBehind(record, exits);
+      this.enterNearby(record, at, events);
+    }
+    return [...byFenceId(exits), ...events];
   }
 
   /**
@@ -153,7 +200,7 @@ export class ProximityEngine {
     assertCampaignId('campaignId', campaignId);
     assertId('deviceId', deviceId);
 
-    this.deviceFor(deviceId).markOffered(campaignId);
+    this.markOfferedAt(this.devices.slotFor(deviceId), campaignId);
   }
 
   /**
@@ -165,63 +212,105 @@ export class ProximityEngine {
     assertId('deviceId', deviceId);
     validateCheckpoint(state);
 
-    const device = this.deviceFor(deviceId);
-    device.lastSeq = state.lastSeq;
-    device.lastTs = state.lastTs;
+    const slot = this.devices.slotFor(deviceId);
+    this.devices.lastSeq[slot] = state.lastSeq;
+    this.devices.lastTs[slot] = state.lastTs;
   }
 
   /**
-   * Rebuilds a device from the last ping processed before a restart: its checkpoint
-   * and the fences that ping was inside, so the device's next ping stays or exits
-   * rather than entering again. Returns no events and decides no offers, because that
-   * ping's decisions were made before the restart; offers already made come back with
-   * `markOffered`. A ping at or before the device's current state is ignored.
+   * Rebuilds a device from the last ping processed before a restart: its checkpoint,
+   * position and the fences that ping was inside, so the device's next ping stays or
+   * exits rather than entering again. Returns no events and decides no offers, because
+   * that ping's decisions were made before the restart; offers already made come back
+   * with `markOffered`. The time of entry is taken to be this ping's, so a dwell event
+   * may come again. A ping at or before the device's current state is ignored.
    */
   restorePosition(ping: EnginePing): void {
     validatePing(ping);
 
-    const device = this.deviceFor(ping.deviceId);
-    if (!device.accepts(ping.seq, ping.ts)) return;
-    device.lastSeq = ping.seq;
-    device.lastTs = ping.ts;
+    const slot = this.devices.slotFor(ping.deviceId);
+    if (!this.accept(slot, ping)) return;
 
-    this.findInside(device, ping);
-    device.setInside(this.insideNow);
+    this.findInside(slot, ping);
+    let set: InsideSet | undefined;
+    for (const record of this.insideNow) {
+      set ??= new InsideSet();
+      set.add(record, ping.ts, false);
+    }
+    this.setInside(slot, set);
   }
 
-  /** Returns the ids of the fences a device was inside at its last accepted ping, sorted. */
+  /** Returns the ids of the fences a device is inside, sorted. */
   insideFences(deviceId: string): string[] {
     assertId('deviceId', deviceId);
-    const device = this.devices.get(deviceId);
-    if (device === undefined) return [];
-    return device.inside
+    const slot = this.devices.find(deviceId);
+    const set = slot === -1 ? undefined : this.devices.inside[slot];
+    if (set === undefined) return [];
+    return set.records
       .filter((record) => !record.removed)
       .map((record) => record.fence.id)
       .sort(compareStrings);
   }
 
   /**
-   * Applies one ping and returns its events: exits, then enters (each by fence id),
-   * then offers (by campaign id). A duplicate or out-of-order ping returns no events
-   * and changes nothing. The returned array must not be modified, because the
-   * common no-event result is one shared frozen array.
+   * Applies one ping and returns its events in this order: a flagged event when the
+   * ping was too fast for some fence, then unknowns, exits, enters and dwells (each
+   * kind by fence id), then offers (by campaign id). A duplicate or out-of-order ping
+   * returns no events and changes nothing. The returned array must not be modified,
+   * because the common no-event result is one shared frozen array.
    */
   process(ping: EnginePing): EngineEvent[] {
     validatePing(ping);
 
-    const device = this.devices.get(ping.deviceId) ?? this.deviceFor(ping.deviceId);
-    if (!device.accepts(ping.seq, ping.ts)) return NO_EVENTS;
-    device.lastSeq = ping.seq;
-    device.lastTs = ping.ts;
+    const devices = this.devices;
+    const slot = devices.slotFor(ping.deviceId);
+    const previousTs = devices.lastTs[slot] as number;
+    const previousLat = devices.lat[slot] as number;
+    const previousLon = devices.lon[slot] as number;
+    if (!this.accept(slot, ping)) return NO_EVENTS;
 
-    const stamp = this.findInside(device, ping);
-    if (this.insideNow.length === 0 && device.inside.length === 0) return NO_EVENTS;
+    const stamp = this.findInside(slot, ping);
+    if (this.insideNow.length === 0 && devices.inside[slot] === undefined) return NO_EVENTS;
 
-    return this.applyTransitions(device, ping, stamp);
+    // A device restored from a checkpoint alone has a time but no position yet.
+    const speedMps =
+      Number.isNaN(previousLat)
+        ? 0
+        : distanceM(previousLat, previousLon, ping.lat, ping.lon) / (Math.max(ping.ts - previousTs, MIN_SPEED_INTERVAL_MS) / 1_000);
+    return this.applyTransitions(slot, ping, stamp, previousTs, speedMps);
   }
 
-  /** Returns the fences whose circle contains the point, by fence id. */
-  fencesNear(lat: number, lon: number): CircleFence[] {
+  /**
+   * Turns the state of every device silent for longer than a fence's stale time into
+   * unknown, and returns those unknown events. Call it now and then with the current
+   * time; `process` applies the same rule to a device's next ping anyway.
+   */
+  expireStale(now: number): EngineEvent[] {
+    assertTimestamp('now', now);
+
+    const events: EngineEvent[] = [];
+    for (const slot of this.occupied) {
+      const set = this.devices.inside[slot] as InsideSet;
+      const lastTs = this.devices.lastTs[slot] as number;
+      let ping: EnginePing | undefined;
+
+      for (let i = set.size - 1; i >= 0; i--) {
+        const record = set.records[i] as FenceRecord;
+        if (!record.removed && now - lastTs <= record.rules.staleAfterMs) continue;
+
+        if (!record.removed) {
+          ping ??= this.lastPing(slot);
+          events.push(unknownEvent(record, ping, record.eventDistanceM(ping.lat, ping.lon), lastTs));
+        }
+        set.removeAt(i);
+      }
+      if (set.size === 0) this.setInside(slot, undefined);
+    }
+    return events;
+  }
+
+  /** Returns the fences that contain the point, by fence id. */
+  fencesNear(lat: number, lon: number): Fence[] {
     assertLatitude('lat', lat);
     assertLongitude('lon', lon);
 
@@ -232,143 +321,287 @@ export class ProximityEngine {
     this.index.collectCandidates(lat, lon, candidates);
 
     return candidates
-      .filter((record) => haversineM(latRad, lonRad, cosLat, record.latRad, record.lonRad, record.cosLat) <= record.radiusM)
+      .filter((record) => record.contains(lat, lon, latRad, lonRad, cosLat))
       .map((record) => record.fence)
       .sort((a, b) => compareStrings(a.id, b.id));
   }
 
-  /**
-   * Fills `insideNow` / `insideDistances` with the fences containing the ping,
-   * marks them with a fresh stamp and returns the stamp.
-   */
-  private findInside(device: DeviceState, ping: EnginePing): number {
-    const latRad = ping.lat * DEG_TO_RAD;
-    const lonRad = ping.lon * DEG_TO_RAD;
+  /** Checks that a ping moves its device forward and, if so, records it as the device's last. */
+  private accept(slot: number, ping: EnginePing): boolean {
+    const devices = this.devices;
+    if (!(ping.seq > (devices.lastSeq[slot] as number) && ping.ts >= (devices.lastTs[slot] as number))) return false;
+
+    devices.lastSeq[slot] = ping.seq;
+    devices.lastTs[slot] = ping.ts;
+    devices.setPosition(slot, ping.lat, ping.lon, ping.accuracyM);
+    return true;
+  }
+
+  /** Fills `insideNow` with the fences containing the ping, marks them with a fresh stamp and returns the stamp. */
+  private findInside(slot: number, ping: EnginePing): number {
+    const lat = ping.lat;
+    const lon = ping.lon;
+    const latRad = lat * DEG_TO_RAD;
+    const lonRad = lon * DEG_TO_RAD;
     const cosLat = Math.cos(latRad);
     const candidates = this.candidates;
-    candidates.length = 0;
-
-    if (this.index.maySmallFenceContain(ping.lat, ping.lon)) {
-      const cell = this.locator.locate(device, ping.lat, ping.lon, latRad, lonRad, cosLat);
-      this.index.collectCellCandidates(cell, candidates);
-    }
-    this.index.collectLargeCandidates(ping.lat, ping.lon, candidates);
-
-    const stamp = ++this.stamp;
     const insideNow = this.insideNow;
-    const distances = this.insideDistances;
+    const stamp = ++this.stamp;
+    candidates.length = 0;
     insideNow.length = 0;
-    distances.length = 0;
+
+    if (this.index.maySmallFenceContain(lat, lon)) {
+      const cell = this.locator.locate(this.devices, slot, lat, lon, latRad, lonRad, cosLat);
+      const fences = this.index.cellCandidates(cell);
+      if (fences !== undefined) {
+        const inner = fences.inner;
+        for (let i = 0; i < inner.length; i++) {
+          const record = inner[i] as FenceRecord;
+          record.insideStamp = stamp;
+          insideNow.push(record);
+        }
+        const boundary = fences.boundary;
+        for (let i = 0; i < boundary.length; i++) candidates.push(boundary[i] as FenceRecord);
+      }
+    }
+    this.index.collectLargeCandidates(lat, lon, candidates);
 
     for (let i = 0; i < candidates.length; i++) {
       const record = candidates[i] as FenceRecord;
-      const radiusM = record.radiusM;
-
-      // Cheap rejection: the distance is at least the latitude difference along a meridian.
-      // The factor keeps a point exactly on the boundary from being lost to rounding.
-      if (Math.abs(latRad - record.latRad) * EARTH_RADIUS_M > radiusM * LATITUDE_TEST_SLACK) continue;
-
-      const d = haversineM(latRad, lonRad, cosLat, record.latRad, record.lonRad, record.cosLat);
-      if (d > radiusM) continue;
+      if (record.polygon === undefined) {
+        // Cheap rejection: the distance is at least the latitude difference along a meridian.
+        // The factor keeps a point exactly on the boundary from being lost to rounding.
+        const radiusM = record.radiusM;
+        if (Math.abs(latRad - record.latRad) * EARTH_RADIUS_M > radiusM * LATITUDE_TEST_SLACK) continue;
+        if (haversineM(latRad, lonRad, cosLat, record.latRad, record.lonRad, record.cosLat) > radiusM) continue;
+      } else if (!record.polygon.contains(lat, lon)) {
+        continue;
+      }
 
       record.insideStamp = stamp;
       insideNow.push(record);
-      distances.push(d);
     }
 
     return stamp;
   }
 
-  /** Compares the device's previous inside set with `insideNow`, updates it, and builds the events. */
-  private applyTransitions(device: DeviceState, ping: EnginePing, stamp: number): EngineEvent[] {
-    const previous = device.inside;
-    for (let i = 0; i < previous.length; i++) (previous[i] as FenceRecord).wasInsideStamp = stamp;
+  /**
+   * Compares the device's inside set with `insideNow` under the fences' rules, updates
+   * the set and builds the events.
+   */
+  private applyTransitions(slot: number, ping: EnginePing, stamp: number, previousTs: number, speedMps: number): EngineEvent[] {
+    const { lat, lon } = ping;
+    const latRad = lat * DEG_TO_RAD;
+    const lonRad = lon * DEG_TO_RAD;
+    const cosLat = Math.cos(latRad);
+    let set = this.devices.inside[slot];
+    let tooFast = false;
+    let unknowns: FenceEvent[] | undefined;
+    let exits: FenceEvent[] | undefined;
+    let enters: FenceEvent[] | undefined;
+    let dwells: FenceEvent[] | undefined;
 
-    // A removed fence leaves the set without an exit event, because there is no fence to exit any more.
-    let exits: ExitEvent[] | undefined;
-    for (let i = 0; i < previous.length; i++) {
-      const record = previous[i] as FenceRecord;
-      if (record.insideStamp === stamp || record.removed) continue;
+    // A ping held back by a fence's accuracy or speed limit neither enters nor exits it.
+    const heldBack = (record: FenceRecord): boolean => {
+      if (ping.accuracyM > record.maxAccuracyM) return true;
+      if (speedMps <= record.maxSpeedMps) return false;
+      tooFast = true;
+      return true;
+    };
 
-      exits ??= [];
-      exits.push(exitEvent(record, ping, distanceM(ping.lat, ping.lon, record.fence.lat, record.fence.lon)));
+    if (set !== undefined) {
+      // Backwards, because removeAt moves the last entry, already visited, into the gap.
+      for (let i = set.size - 1; i >= 0; i--) {
+        const record = set.records[i] as FenceRecord;
+        if (record.removed) {
+          set.removeAt(i);
+          continue;
+        }
+        record.wasInsideStamp = stamp;
+
+        if (ping.ts - previousTs > record.rules.staleAfterMs) {
+          record.wasInsideStamp = 0;
+          (unknowns ??= []).push(unknownEvent(record, ping, record.eventDistanceM(lat, lon), previousTs));
+          set.removeAt(i);
+          continue;
+        }
+        if (heldBack(record)) {
+          record.insideStamp = 0;
+          continue;
+        }
+        if (record.insideStamp !== stamp && record.outsideDistanceM(lat, lon, latRad, lonRad, cosLat) > record.exitMarginM) {
+          (exits ??= []).push(exitEvent(record, ping, record.eventDistanceM(lat, lon)));
+          set.removeAt(i);
+          continue;
+        }
+
+        // Inside, or within the exit margin: the device stays, and may have dwelled long enough.
+        record.insideStamp = stamp;
+        if (!set.dwelled[i] && ping.ts - (set.enteredAt[i] as number) >= record.rules.dwellMs) {
+          set.dwelled[i] = true;
+          (dwells ??= []).push(dwellEvent(record, ping, record.eventDistanceM(lat, lon), set.enteredAt[i] as number));
+        }
+      }
     }
 
-    let entered: EnteredFence[] | undefined;
-    for (let i = 0; i < this.insideNow.length; i++) {
-      const record = this.insideNow[i] as FenceRecord;
+    const insideNow = this.insideNow;
+    for (let i = 0; i < insideNow.length; i++) {
+      const record = insideNow[i] as FenceRecord;
       if (record.wasInsideStamp === stamp) continue;
+      if (heldBack(record)) {
+        record.insideStamp = 0;
+        continue;
+      }
 
-      entered ??= [];
-      entered.push({ record, distanceM: this.insideDistances[i] as number });
+      set ??= new InsideSet();
+      const dwelled = record.rules.dwellMs === 0;
+      set.add(record, ping.ts, dwelled);
+      const distance = record.eventDistanceM(lat, lon);
+      (enters ??= []).push(enterEvent(record, ping, distance));
+      if (dwelled) (dwells ??= []).push(dwellEvent(record, ping, distance, ping.ts));
     }
 
-    // Offers come from every fence the device is inside, not only from fences it just
-    // entered, so a phone already near a truck when the campaign window opens gets its
-    // offer with its first ping inside the window.
-    let offerable: EnteredFence[] | undefined;
-    for (let i = 0; i < this.insideNow.length; i++) {
-      const record = this.insideNow[i] as FenceRecord;
-      if (device.offeredCampaigns.has(record.fence.campaignId) || !record.isActiveAt(ping.ts)) continue;
-
-      offerable ??= [];
-      offerable.push({ record, distanceM: this.insideDistances[i] as number });
+    this.setInside(slot, set !== undefined && set.size > 0 ? set : undefined);
+    const offers = set === undefined ? undefined : this.decideOffers(slot, set, ping, stamp);
+    if (!tooFast && unknowns === undefined && exits === undefined && enters === undefined && dwells === undefined && offers === undefined) {
+      return NO_EVENTS;
     }
-
-    device.setInside(this.insideNow);
-    if (exits === undefined && entered === undefined && offerable === undefined) return NO_EVENTS;
 
     const events: EngineEvent[] = [];
-    if (exits !== undefined) {
-      exits.sort((a, b) => compareStrings(a.fenceId, b.fenceId));
-      events.push(...exits);
-    }
-    if (entered !== undefined) {
-      entered.sort((a, b) => compareStrings(a.record.fence.id, b.record.fence.id));
-      for (const { record, distanceM } of entered) events.push(enterEvent(record, ping, distanceM));
-    }
-    if (offerable !== undefined) this.addOffers(device, offerable, ping, events);
+    if (tooFast) events.push(flaggedEvent(ping, speedMps));
+    if (unknowns !== undefined) events.push(...byFenceId(unknowns));
+    if (exits !== undefined) events.push(...byFenceId(exits));
+    if (enters !== undefined) events.push(...byFenceId(enters));
+    if (dwells !== undefined) events.push(...byFenceId(dwells));
+    if (offers !== undefined) events.push(...offers);
     return events;
   }
 
-  private addOffers(device: DeviceState, inside: readonly EnteredFence[], ping: EnginePing, events: EngineEvent[]): void {
-    const deviceId = ping.deviceId;
-    const chosen = chooseOfferFences(inside, ping.ts, device.offeredCampaigns);
+  /**
+   * Decides the offers of one ping: for each campaign the device has no offer of yet,
+   * the nearest fence it is inside that is active now and past its `offerOn` point.
+   * Offers come from every such fence, not only from fences just entered, so a phone
+   * already near a truck when the campaign window opens gets its offer with its first
+   * ping inside the window.
+   */
+  private decideOffers(slot: number, set: InsideSet, ping: EnginePing, stamp: number): OfferDecision[] | undefined {
+    const offered = this.devices.offered[slot];
+    let offerable: EnteredFence[] | undefined;
 
-    for (const { record, distanceM } of chosen) {
-      const { id: fenceId, campaignId, truckId } = record.fence;
-      device.markOffered(campaignId);
+    for (let i = 0; i < set.size; i++) {
+      const record = set.records[i] as FenceRecord;
+      if (record.insideStamp !== stamp || !record.isActiveAt(ping.ts)) continue;
+      if (offered !== undefined && offered.has(record.fence.campaignId)) continue;
+      if (record.rules.offerOn === 'dwell' && !set.dwelled[i]) continue;
 
-      const offer: OfferDecision = {
-        type: 'offer',
-        offerId: offerIdFor(campaignId, deviceId),
-        campaignId,
-        deviceId,
-        truckId,
-        fenceId,
-        ping,
-        distanceM,
-      };
-      events.push(offer);
+      (offerable ??= []).push({ record, distanceM: record.eventDistanceM(ping.lat, ping.lon) });
+    }
+    if (offerable === undefined) return undefined;
+
+    const chosen = chooseOfferFences(offerable, ping.ts, offered ?? NO_CAMPAIGNS);
+    if (chosen.length === 0) return undefined;
+    return chosen.map(({ record, distanceM }) => this.offer(slot, record, ping, distanceM));
+  }
+
+  private offer(slot: number, record: FenceRecord, ping: EnginePing, distanceM: number): OfferDecision {
+    const { id: fenceId, campaignId, truckId } = record.fence;
+    this.markOfferedAt(slot, campaignId);
+    return {
+      type: 'offer',
+      offerId: offerIdFor(campaignId, ping.deviceId),
+      campaignId,
+      deviceId: ping.deviceId,
+      truckId,
+      fenceId,
+      ping,
+      distanceM,
+    };
+  }
+
+  /** Emits exits for devices inside a changed fence that its new shape leaves beyond the exit margin. */
+  private exitLeftBehind(record: FenceRecord, exits: FenceEvent[]): void {
+    const devices = this.devices;
+    for (const slot of this.occupied) {
+      const set = devices.inside[slot] as InsideSet;
+      const index = set.indexOf(record);
+      if (index === -1) continue;
+
+      const lat = devices.lat[slot] as number;
+      const lon = devices.lon[slot] as number;
+      const latRad = lat * DEG_TO_RAD;
+      if (record.outsideDistanceM(lat, lon, latRad, lon * DEG_TO_RAD, Math.cos(latRad)) <= record.exitMarginM) continue;
+
+      const ping = this.lastPing(slot);
+      exits.push(exitEvent(record, ping, record.eventDistanceM(lat, lon)));
+      set.removeAt(index);
+      if (set.size === 0) this.setInside(slot, undefined);
     }
   }
 
-  private deviceFor(deviceId: string): DeviceState {
-    let device = this.devices.get(deviceId);
-    if (device === undefined) {
-      device = new DeviceState();
-      this.devices.set(deviceId, device);
+  /** Emits enters, dwells and offers for devices whose last position a changed fence now covers. */
+  private enterNearby(record: FenceRecord, at: number, events: EngineEvent[]): void {
+    const devices = this.devices;
+    const nearby = new Set<number>();
+    forEachSquare(record.boxes(), (square) => devices.forEachInSquare(square, (slot) => nearby.add(slot)));
+
+    for (const slot of [...nearby].sort((a, b) => a - b)) {
+      if (at - (devices.lastTs[slot] as number) > record.rules.staleAfterMs) continue;
+      if ((devices.accuracyM[slot] as number) > record.maxAccuracyM) continue;
+
+      const lat = devices.lat[slot] as number;
+      const lon = devices.lon[slot] as number;
+      const latRad = lat * DEG_TO_RAD;
+      if (!record.contains(lat, lon, latRad, lon * DEG_TO_RAD, Math.cos(latRad))) continue;
+
+      let set = devices.inside[slot];
+      if (set !== undefined && set.indexOf(record) !== -1) continue;
+      set ??= new InsideSet();
+      const dwelled = record.rules.dwellMs === 0;
+      set.add(record, at, dwelled);
+      this.setInside(slot, set);
+
+      const ping = this.lastPing(slot);
+      const distance = record.eventDistanceM(lat, lon);
+      events.push(enterEvent(record, ping, distance));
+      if (dwelled) events.push(dwellEvent(record, ping, distance, at));
+
+      const offered = devices.offered[slot];
+      const offerNow = record.rules.offerOn === 'enter' || dwelled;
+      if (offerNow && record.isActiveAt(at) && !(offered !== undefined && offered.has(record.fence.campaignId))) {
+        events.push(this.offer(slot, record, ping, distance));
+      }
     }
-    return device;
+  }
+
+  /** Rebuilds the device's last accepted ping from its columns. */
+  private lastPing(slot: number): EnginePing {
+    const devices = this.devices;
+    return {
+      deviceId: devices.ids[slot] as string,
+      seq: devices.lastSeq[slot] as number,
+      lat: devices.lat[slot] as number,
+      lon: devices.lon[slot] as number,
+      accuracyM: devices.accuracyM[slot] as number,
+      ts: devices.lastTs[slot] as number,
+    };
+  }
+
+  private setInside(slot: number, set: InsideSet | undefined): void {
+    this.devices.inside[slot] = set;
+    if (set === undefined) this.occupied.delete(slot);
+    else this.occupied.add(slot);
+  }
+
+  private markOfferedAt(slot: number, campaignId: string): void {
+    const offered = this.devices.offered[slot];
+    if (offered === undefined) this.devices.offered[slot] = new Set([campaignId]);
+    else offered.add(campaignId);
   }
 }
 
-function enterEvent(record: FenceRecord, ping: EnginePing, distanceM: number): EnterEvent {
-  const { id: fenceId, campaignId, truckId } = record.fence;
-  return { type: 'enter', deviceId: ping.deviceId, fenceId, campaignId, truckId, ping, distanceM };
-}
+/** Shared by every device without offers. */
+const NO_CAMPAIGNS: ReadonlySet<string> = new Set();
 
-function exitEvent(record: FenceRecord, ping: EnginePing, distanceM: number): ExitEvent {
-  const { id: fenceId, campaignId, truckId } = record.fence;
-  return { type: 'exit', deviceId: ping.deviceId, fenceId, campaignId, truckId, ping, distanceM };
+function flaggedEvent(ping: EnginePing, speedMps: number): FlaggedEvent {
+  return { type: 'flagged', reason: 'speed', deviceId: ping.deviceId, ping, speedMps };
 }

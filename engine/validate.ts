@@ -1,6 +1,8 @@
 import { invalidInput } from '../common/errors.js';
 import { assertLatitude, assertLongitude, EARTH_RADIUS_M } from './geo.js';
-import type { CircleFence, DeviceCheckpoint, EnginePing } from './types.js';
+import { preparePolygon, type PreparedPolygon } from './polygon.js';
+import { resolveRules } from './rules.js';
+import type { DeviceCheckpoint, EnginePing, Fence, FenceRules } from './types.js';
 
 /** Half the circumference: a circle of this radius covers the whole sphere. */
 export const MAX_RADIUS_M = Math.PI * EARTH_RADIUS_M;
@@ -37,21 +39,25 @@ export function assertTimestamp(field: string, value: unknown): asserts value is
   }
 }
 
-/** Validates a fence and returns a frozen copy, so later changes by the caller do not reach the index. */
-export function validateFence(fence: CircleFence): Readonly<CircleFence> {
-  if (typeof fence !== 'object' || fence === null) throw invalidInput('fence', fence, 'a CircleFence object');
+/** A validated fence, with its polygon prepared and its rules merged over the defaults. */
+export interface ValidFence {
+  fence: Readonly<Fence>;
+  polygon: PreparedPolygon | undefined;
+  rules: Readonly<FenceRules>;
+}
+
+/**
+ * Validates a fence and returns a frozen copy, so later changes by the caller do not
+ * reach the index, with its polygon prepared and its rules resolved.
+ */
+export function validateFence(fence: Fence): ValidFence {
+  if (typeof fence !== 'object' || fence === null) throw invalidInput('fence', fence, 'a circle or polygon fence object');
 
   assertId('fence.id', fence.id);
   assertCampaignId('fence.campaignId', fence.campaignId);
   assertId('fence.truckId', fence.truckId);
-  assertLatitude('fence.lat', fence.lat);
-  assertLongitude('fence.lon', fence.lon);
 
-  const { radiusM, activeFrom, activeUntil } = fence;
-  if (typeof radiusM !== 'number' || !(radiusM > 0 && radiusM <= MAX_RADIUS_M)) {
-    throw invalidInput('fence.radiusM', radiusM, `metres, a number in (0, ${Math.floor(MAX_RADIUS_M)}]`);
-  }
-
+  const { activeFrom, activeUntil } = fence;
   // Infinite bounds are allowed: -Infinity / Infinity mean no start / no end.
   if (typeof activeFrom !== 'number' || Number.isNaN(activeFrom) || activeFrom === Infinity) {
     throw invalidInput('fence.activeFrom', activeFrom, 'milliseconds since the epoch, a number below Infinity');
@@ -59,17 +65,29 @@ export function validateFence(fence: CircleFence): Readonly<CircleFence> {
   if (typeof activeUntil !== 'number' || Number.isNaN(activeUntil) || !(activeUntil > activeFrom)) {
     throw invalidInput('fence.activeUntil', activeUntil, `milliseconds since the epoch, a number above activeFrom (${activeFrom})`);
   }
+  const rules = resolveRules('fence.rules', fence.rules);
+  const common = { id: fence.id, campaignId: fence.campaignId, truckId: fence.truckId, activeFrom, activeUntil, rules: { ...rules } };
 
-  return Object.freeze({
-    id: fence.id,
-    campaignId: fence.campaignId,
-    truckId: fence.truckId,
-    lat: fence.lat,
-    lon: fence.lon,
-    radiusM,
-    activeFrom,
-    activeUntil,
-  });
+  if (fence.shape === 'polygon') {
+    const polygon = preparePolygon('fence.geometry', fence.geometry);
+    const geometry = structuredClone(fence.geometry);
+    return { fence: Object.freeze({ ...common, shape: 'polygon' as const, geometry }), polygon, rules };
+  }
+  if (fence.shape !== undefined && fence.shape !== 'circle') {
+    throw invalidInput('fence.shape', (fence as { shape: unknown }).shape, '"circle" or "polygon"');
+  }
+
+  assertLatitude('fence.lat', fence.lat);
+  assertLongitude('fence.lon', fence.lon);
+  const radiusM = fence.radiusM;
+  if (typeof radiusM !== 'number' || !(radiusM > 0 && radiusM <= MAX_RADIUS_M)) {
+    throw invalidInput('fence.radiusM', radiusM, `metres, a number in (0, ${Math.floor(MAX_RADIUS_M)}]`);
+  }
+  const followsTruck = fence.followsTruck ?? true;
+  if (typeof followsTruck !== 'boolean') throw invalidInput('fence.followsTruck', followsTruck, 'true or false');
+
+  const circle = { ...common, shape: 'circle' as const, lat: fence.lat, lon: fence.lon, radiusM, followsTruck };
+  return { fence: Object.freeze(circle), polygon: undefined, rules };
 }
 
 /** Throws when a ping is malformed. Runs on every ping, so it only reads fields. */

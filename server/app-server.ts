@@ -126,6 +126,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     tileAttribution: options.tileAttribution,
     isReady: () => ready,
     stats: () => ({ ...runner.stats, fences: engine.fenceCount, devices: engine.deviceCount, connections: gateway.connectionCount }),
+    waitForFences: (fenceIds, timeoutMs) => pollUntil(() => fenceIds.every((id) => engine.hasFence(id)), timeoutMs),
     toLiveFence,
   };
   const app = createApp(services, { logger, consoleDir: options.consoleDir ?? defaultConsoleDir() });
@@ -198,4 +199,17 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     },
     stop,
   };
+}
+
+/** How often `pollUntil` checks its condition. */
+const POLL_INTERVAL_MS = 10;
+
+/** Resolves true as soon as `condition` holds, or false after `timeoutMs`. */
+async function pollUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+  return true;
 }

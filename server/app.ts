@@ -45,7 +45,7 @@ export function createApp(services: ServerServices, options: { logger: Logger; c
   app.route('/v1/devices', deviceRoutes(services));
 
   app.use('/v1/admin/*', requireAdmin(services.adminToken));
-  app.route('/v1/admin', adminRoutes(services));
+  app.route('/v1/admin', adminRoutes(services, options.logger));
 
   const consoleDir = options.consoleDir;
   if (consoleDir && existsSync(path.join(consoleDir, 'index.html'))) {

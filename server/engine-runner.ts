@@ -7,6 +7,9 @@ import type { FenceUpdate } from './fence-updates.js';
 /** The consumer group of every engine: the ping partitions are shared out among its members. */
 export const ENGINE_GROUP = 'engine';
 
+/** How often devices silent for longer than their fences' stale time are turned into unknown. */
+const STALE_SWEEP_MS = 60_000;
+
 /** Converts a ping from the bus to the engine's input. */
 export function toEnginePing(ping: PingRecord): EnginePing {
   return { deviceId: ping.deviceId, seq: ping.seq, lat: ping.lat, lon: ping.lon, accuracyM: ping.accuracy, ts: ping.ts };
@@ -39,6 +42,7 @@ export class EngineRunner {
    * offered, so the redelivered pings decide nothing; these are produced again first.
    */
   private unsent: OfferDecision[] = [];
+  private staleSweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EngineRunnerOptions) {
     this.logger = options.logger.child({ component: 'engine-runner' });
@@ -51,7 +55,7 @@ export class EngineRunner {
         topic: Topics.fences,
         groupId: `engine-fences-${this.options.instanceId}`,
         handler: async (records) => {
-          for (const record of records) this.applyFenceUpdate(record.value);
+          for (const record of records) await this.applyFenceUpdate(record.value);
         },
       }),
       await bus.subscribe<PingRecord>({
@@ -61,10 +65,15 @@ export class EngineRunner {
         handler: (records) => this.processPings(records.map((record) => record.value)),
       }),
     );
+    this.staleSweep = setInterval(() => {
+      this.expireStale(Date.now()).catch((error: unknown) => this.logger.warn({ err: error }, 'expiring stale devices failed'));
+    }, STALE_SWEEP_MS);
+    this.staleSweep.unref();
     this.logger.info({ fences: this.options.engine.fenceCount }, 'engine runner started');
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.staleSweep);
     await Promise.all(this.subscriptions.map((subscription) => subscription.stop()));
     this.subscriptions = [];
     this.logger.info({ pingsProcessed: this.pingsProcessed, offersDecided: this.offersDecided }, 'engine runner stopped');
@@ -74,19 +83,49 @@ export class EngineRunner {
     return { pingsProcessed: this.pingsProcessed, offersDecided: this.offersDecided };
   }
 
-  applyFenceUpdate(update: FenceUpdate): void {
+  /**
+   * Applies one fence update to the devices' last positions. A new fence or a truck
+   * move can put devices inside, so the offers it decides go out like those of pings.
+   */
+  async applyFenceUpdate(update: FenceUpdate): Promise<void> {
     const { engine } = this.options;
     switch (update.type) {
       case 'upsert':
-        engine.upsertFence(update.fence);
+        await this.emit(engine.upsertFence(update.fence, Date.now()));
         break;
-      case 'truck-moved':
-        engine.moveTruck(update.truckId, update.lat, update.lon);
+      case 'truck-moved': {
+        const events = engine.moveTruck(update.truckId, update.lat, update.lon, update.at ?? Date.now());
+        await this.emit(events);
         break;
+      }
       case 'campaign-removed':
         engine.removeCampaign(update.campaignId);
         break;
     }
+  }
+
+  /** Turns the state of devices silent for too long into unknown. Called now and then. */
+  async expireStale(now: number): Promise<void> {
+    await this.emit(this.options.engine.expireStale(now));
+  }
+
+  /** Produces the offers among `events` and reports the events. */
+  private async emit(events: EngineEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const decisions = events.filter((event): event is OfferDecision => event.type === 'offer');
+    if (decisions.length > 0) {
+      try {
+        await this.options.bus.produce(
+          Topics.offers,
+          decisions.map((decision) => ({ key: decision.deviceId, value: decision })),
+        );
+      } catch (error) {
+        this.unsent.push(...decisions);
+        throw error;
+      }
+      this.offersDecided += decisions.length;
+    }
+    this.options.onEvents?.(events);
   }
 
   private async processPings(pings: PingRecord[]): Promise<void> {

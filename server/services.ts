@@ -15,6 +15,11 @@ export interface ServerServices {
   /** True once the store is migrated and every consumer runs; false again while stopping. */
   isReady(): boolean;
   stats(): Record<string, unknown>;
+  /**
+   * Resolves true once this process's engine holds every listed fence, or false after
+   * `timeoutMs`. Lets an API call return when its change is live here.
+   */
+  waitForFences(fenceIds: readonly string[], timeoutMs: number): Promise<boolean>;
   toLiveFence(fence: CircleFence): LiveFence;
 }
 

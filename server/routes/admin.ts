@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Logger } from '../../common/logger.js';
 import { z } from 'zod';
 import { CloudburstError } from '../../common/errors.js';
 import { Topics } from '../../bus/types.js';
@@ -29,18 +30,22 @@ const positionSchema = z.object({ lat: latitude, lon: longitude });
 /** Ids are stored lowercase; accepting either case keeps store and engine keyed alike. */
 const uuidParam = z.string().uuid('expected a UUID').transform((id) => id.toLowerCase());
 
+/** How long creating a campaign waits for this process's engine to apply its fences. */
+const FENCE_APPLY_TIMEOUT_MS = 5_000;
+
 /** Most offers one listing returns. */
 const MAX_OFFERS_PAGE = 10_000;
 
 /** Builds the admin API under `/v1/admin`. The caller mounts it behind `requireAdmin`. */
-export function adminRoutes(services: ServerServices): Hono {
+export function adminRoutes(services: ServerServices, parentLogger: Logger): Hono {
+  const logger = parentLogger.child({ component: 'admin-api' });
   const { db, bus, live } = services;
   const app = new Hono();
 
   /** Tells every engine and the consoles that a truck and its fences moved. */
   async function announceTruckMoved(truck: Truck): Promise<void> {
     await bus.produce<FenceUpdate>(Topics.fences, [
-      { key: truck.id, value: { type: 'truck-moved', truckId: truck.id, lat: truck.lat, lon: truck.lon } },
+      { key: truck.id, value: { type: 'truck-moved', truckId: truck.id, lat: truck.lat, lon: truck.lon, at: Date.now() } },
     ]);
     live.publish({ type: 'truck', truck });
     for (const fence of await listFencesOfTruck(db, truck.id)) live.publish({ type: 'fence', fence: services.toLiveFence(fence) });
@@ -79,6 +84,13 @@ export function adminRoutes(services: ServerServices): Hono {
       fences.map((fence) => ({ key: fence.campaignId, value: { type: 'upsert', fence } })),
     );
     for (const fence of fences) live.publish({ type: 'fence', fence: services.toLiveFence(fence) });
+
+    // Answer once this process's engine has the fences, so pings sent right after the
+    // reply meet them. The bus delivers them anyway if this takes longer.
+    const fenceIds = fences.map((fence) => fence.id);
+    if (!(await services.waitForFences(fenceIds, FENCE_APPLY_TIMEOUT_MS))) {
+      logger.warn({ campaignId: campaign.id, fences: fenceIds.length }, 'the engine has not applied the new fences yet; answering anyway');
+    }
     return c.json({ campaign, fences: fences.length }, 201);
   });
 

@@ -19,6 +19,8 @@ const TRUCK = { lat: 37.7749, lon: -122.4194 };
 /** About 1.1 km north of the truck, well outside its 200 m fence. */
 const AWAY = { lat: 37.7849, lon: -122.4194 };
 const PINGS_INSIDE = 20;
+/** How long the walk away takes: 1.1 km in 14 minutes, under the 15-minute stale time. */
+const WALK_MS = 14 * 60_000;
 const WAIT_TIMEOUT_MS = 45_000;
 
 /** Connects a device that records the offers it receives. */
@@ -95,7 +97,9 @@ describe.each(BACK_ENDS)('engine restart on $name', ({ options }) => {
     let replayed = 0;
     if (backend.kafkaBrokers) {
       const bus = new KafkaBus({ brokers: backend.kafkaBrokers, namespace: backend.kafkaNamespace, logger: silentLogger() });
-      const away: PingRecord = { deviceId: walker.deviceId, seq: lastSeqs[1]! + 1, ...AWAY, accuracy: 5, ts: Date.now(), receivedAt: Date.now() };
+      // Stamped 14 minutes later, so the 1.1 km walk is at walking speed, not a flagged jump.
+      const walkedAt = Date.now() + WALK_MS;
+      const away: PingRecord = { deviceId: walker.deviceId, seq: lastSeqs[1]! + 1, ...AWAY, accuracy: 5, ts: walkedAt, receivedAt: walkedAt };
       try {
         await bus.produce(Topics.pings, [{ key: walker.deviceId, value: away }]);
       } finally {
