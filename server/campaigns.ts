@@ -1,18 +1,14 @@
 import { z } from 'zod';
-import { CloudburstError } from '../common/errors.js';
 import type { OfferBenefit } from '../common/protocol.js';
 import type { CircleFence } from '../engine/index.js';
 import type { Db } from '../store/types.js';
 import { getCampaign, insertCampaign, type Campaign } from './repos/campaigns.js';
-import { fenceIdFor, insertFence } from './repos/fences.js';
-import { getTrucks, listTrucks } from './repos/trucks.js';
-import { localToInstant } from './time-zone.js';
+import { buildCampaignFences, findCampaignTrucks, MAX_WINDOW_MS, resolveTruckWindows } from './campaign-fences.js';
+import { insertFence } from './repos/fences.js';
 import { parseInput } from './validation.js';
 
 /** Largest fence radius accepted: 50 km covers a metro area; larger is almost surely a unit mistake. */
 const MAX_RADIUS_M = 50_000;
-/** Maximum campaign window. A cloud burst lasts hours, and a week leaves room for multi-day promotions. */
-const MAX_WINDOW_MS = 7 * 86_400_000;
 
 const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected a local date-time like "2026-12-04T11:00"');
 
@@ -36,12 +32,30 @@ const benefitSchema = z
     }
   });
 
+/**
+ * The engine's transition rules as a campaign setting; each field left out takes the
+ * engine's default (DEFAULT_FENCE_RULES). The bounds catch unit mistakes: a speed
+ * limit up to 100 km/s leaves room for replays that run time faster than the clock.
+ */
+export const fenceRulesSchema = z
+  .object({
+    dwellMs: z.number().int().min(0).max(86_400_000),
+    offerOn: z.enum(['enter', 'dwell']),
+    exitMarginM: z.number().min(0).max(5_000),
+    staleAfterMs: z.number().int().min(1_000).max(MAX_WINDOW_MS),
+    maxAccuracyM: z.number().positive().max(100_000),
+    maxSpeedMps: z.number().positive().max(100_000),
+  })
+  .partial()
+  .strict();
+
 export const newCampaignSchema = z.object({
   name: z.string().trim().min(1).max(200),
   truckIds: z.union([z.literal('all'), z.array(z.string().uuid('expected a truck id (UUID)').transform((id) => id.toLowerCase())).min(1).max(10_000)]),
   window: z.object({ start: localDateTime, end: localDateTime }),
   radiusM: z.number().positive().max(MAX_RADIUS_M),
   benefit: benefitSchema,
+  rules: fenceRulesSchema.default({}),
 });
 
 export type NewCampaignInput = z.infer<typeof newCampaignSchema>;
@@ -57,37 +71,8 @@ export interface CreatedCampaign {
  */
 export async function createCampaign(db: Db, body: unknown): Promise<CreatedCampaign> {
   const input = parseInput(newCampaignSchema, body);
-  const trucks = input.truckIds === 'all' ? await listTrucks(db) : await getTrucks(db, input.truckIds);
-
-  if (input.truckIds === 'all' && trucks.length === 0) {
-    throw new CloudburstError('invalid_input', 'invalid truckIds: "all" but no trucks exist yet (create trucks first)', {
-      field: 'truckIds',
-      value: 'all',
-    });
-  }
-  if (input.truckIds !== 'all') {
-    const found = new Set(trucks.map((truck) => truck.id));
-    const missing = input.truckIds.find((id) => !found.has(id));
-    if (missing) throw new CloudburstError('invalid_input', `invalid truckIds: truck ${missing} not found`, { field: 'truckIds', value: missing });
-  }
-
-  const fenceWindows = trucks.map((truck) => {
-    const activeFrom = localToInstant('window.start', input.window.start, truck.timeZone);
-    const activeUntil = localToInstant('window.end', input.window.end, truck.timeZone);
-    if (activeUntil <= activeFrom) {
-      throw new CloudburstError('invalid_input', `invalid window.end: "${input.window.end}" (expected a time after window.start "${input.window.start}")`, {
-        field: 'window.end',
-        value: input.window.end,
-      });
-    }
-    if (activeUntil - activeFrom > MAX_WINDOW_MS) {
-      throw new CloudburstError('invalid_input', `invalid window.end: "${input.window.end}" (expected a window of at most 7 days)`, {
-        field: 'window.end',
-        value: input.window.end,
-      });
-    }
-    return { truck, activeFrom, activeUntil };
-  });
+  const trucks = await findCampaignTrucks(db, input.truckIds);
+  const truckWindows = resolveTruckWindows(trucks, input.window);
 
   const benefit: OfferBenefit = { ...input.benefit, description: input.benefit.description ?? describeBenefit(input.benefit) };
 
@@ -99,23 +84,11 @@ export async function createCampaign(db: Db, body: unknown): Promise<CreatedCamp
       benefit,
       truckIds: trucks.map((truck) => truck.id),
       segments: [{ source: 'nearby', name: 'Nearby phones' }],
+      rules: input.rules,
     });
 
-    const fences: CircleFence[] = [];
-    for (const { truck, activeFrom, activeUntil } of fenceWindows) {
-      const fence: CircleFence = {
-        id: fenceIdFor(campaignId, truck.id),
-        campaignId,
-        truckId: truck.id,
-        lat: truck.lat,
-        lon: truck.lon,
-        radiusM: input.radiusM,
-        activeFrom,
-        activeUntil,
-      };
-      await insertFence(tx, fence);
-      fences.push(fence);
-    }
+    const fences = buildCampaignFences(campaignId, truckWindows, input.radiusM, input.rules);
+    for (const fence of fences) await insertFence(tx, fence);
 
     const campaign = await getCampaign(tx, campaignId);
     return { campaign: campaign!, fences };

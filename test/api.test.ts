@@ -84,6 +84,59 @@ describe('admin API', () => {
     expect(offers.body.offers).toEqual([]);
   });
 
+  it('keeps campaign rules and fills in the defaults', async () => {
+    const truck = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Slow Dwell', lat: 37.781, lon: -122.411 });
+    const now = Date.now();
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Dwell first',
+      truckIds: [truck.body.truck.id],
+      window: { start: instantToLocal(now, 'America/Los_Angeles'), end: instantToLocal(now + 3_600_000, 'America/Los_Angeles') },
+      radiusM: 150,
+      benefit: { kind: 'percent', value: 15 },
+      rules: { offerOn: 'dwell', dwellMs: 120_000 },
+    });
+    expect(status).toBe(201);
+    expect(body.campaign.rules).toEqual({
+      dwellMs: 120_000,
+      offerOn: 'dwell',
+      exitMarginM: 25,
+      staleAfterMs: 900_000,
+      maxAccuracyM: 100,
+      maxSpeedMps: 70,
+    });
+
+    // The engine got the fence with the campaign's rules, before the reply.
+    const fence = server.services.engine.fencesNear(37.781, -122.411).find((candidate) => candidate.campaignId === body.campaign.id);
+    expect(fence?.rules).toMatchObject({ offerOn: 'dwell', dwellMs: 120_000, exitMarginM: 25 });
+  });
+
+  it('rejects a campaign rule out of range, naming it', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Too strict',
+      truckIds: 'all',
+      window: { start: '2026-12-04T11:00', end: '2026-12-04T13:00' },
+      radiusM: 100,
+      benefit: { kind: 'percent', value: 10 },
+      rules: { maxSpeedMps: -5 },
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ field: 'rules.maxSpeedMps', value: -5 });
+  });
+
+  it('rejects an unknown campaign rule', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Typo',
+      truckIds: 'all',
+      window: { start: '2026-12-04T11:00', end: '2026-12-04T13:00' },
+      radiusM: 100,
+      benefit: { kind: 'percent', value: 10 },
+      rules: { dwelMs: 1_000 },
+    });
+    expect(status).toBe(400);
+    expect(body.error.field).toBe('rules');
+    expect(body.error.message).toContain('dwelMs');
+  });
+
   it('rejects a campaign window that ends before it starts', async () => {
     const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
       name: 'Backwards',

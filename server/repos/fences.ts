@@ -1,5 +1,5 @@
 import type { Queryable } from '../../store/types.js';
-import type { CircleFence } from '../../engine/index.js';
+import type { CircleFence, FenceRules } from '../../engine/index.js';
 
 interface FenceRow {
   id: string;
@@ -10,12 +10,14 @@ interface FenceRow {
   radius_m: number;
   active_from: Date | string;
   active_until: Date | string;
+  rules: Partial<FenceRules> | string;
 }
 
 const COLUMNS = `id, campaign_id, truck_id, ST_Y(center::geometry) AS lat, ST_X(center::geometry) AS lon,
-  radius_m, active_from, active_until`;
+  radius_m, active_from, active_until, rules`;
 
 function toFence(row: FenceRow): CircleFence {
+  const rules = typeof row.rules === 'string' ? (JSON.parse(row.rules) as Partial<FenceRules>) : row.rules;
   return {
     id: row.id,
     campaignId: row.campaign_id,
@@ -25,6 +27,7 @@ function toFence(row: FenceRow): CircleFence {
     radiusM: Number(row.radius_m),
     activeFrom: new Date(row.active_from).getTime(),
     activeUntil: new Date(row.active_until).getTime(),
+    ...(Object.keys(rules).length > 0 ? { rules } : {}),
   };
 }
 
@@ -34,8 +37,8 @@ export function fenceIdFor(campaignId: string, truckId: string): string {
 
 export async function insertFence(db: Queryable, fence: CircleFence): Promise<void> {
   await db.query(
-    `INSERT INTO fences (id, campaign_id, truck_id, center, radius_m, active_from, active_until)
-     VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $6, $7::timestamptz, $8::timestamptz)`,
+    `INSERT INTO fences (id, campaign_id, truck_id, center, radius_m, active_from, active_until, rules)
+     VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $6, $7::timestamptz, $8::timestamptz, $9::jsonb)`,
     [
       fence.id,
       fence.campaignId,
@@ -45,6 +48,7 @@ export async function insertFence(db: Queryable, fence: CircleFence): Promise<vo
       fence.radiusM,
       new Date(fence.activeFrom).toISOString(),
       new Date(fence.activeUntil).toISOString(),
+      JSON.stringify(fence.rules ?? {}),
     ],
   );
 }
