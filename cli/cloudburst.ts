@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runDemo } from './demo-command.js';
+import { runReplayCommand } from './replay-command.js';
 import { runStart } from './start-command.js';
 
 const USAGE = `Usage: cloudburst <command> [options]
@@ -9,6 +10,9 @@ Commands:
           Settings come from the environment: PORT, HOST, DATA_DIR, ADMIN_TOKEN, LOG_LEVEL, TILE_URL.
   demo    Replay real GPS trajectories as devices against a running server.
           Run "cloudburst demo --help" for its options.
+  replay  Run a campaign over recorded pings, from the store or a file, and report
+          who it would have reached and when. Sends nothing.
+          Run "cloudburst replay --help" for its options.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -18,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
       return runStart();
     case 'demo':
       return runDemo(rest);
+    case 'replay':
+      return runReplayCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -5,7 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { defaultDataFile } from './data-files.js';
-import { detectLayout, readTrajectories } from './trajectories.js';
+import { detectLayout, readTrajectories, type SkippedRow } from './trajectories.js';
 
 const CABSPOTTING = defaultDataFile('sf_cabspotting_2008-06-04_1100-1300_PDT.csv');
 const GEOLIFE = defaultDataFile('beijing_geolife_sample_11users.csv.gz');
@@ -43,6 +43,32 @@ describe.skipIf(!existsSync(CABSPOTTING))('readTrajectories on the real files', 
     expect(fixes.some((fix) => fix.trajectoryId === '000/20081023025304')).toBe(true);
     const first = fixes.find((fix) => fix.trajectoryId === '000/20081023025304')!;
     expect(first).toMatchObject({ lat: 39.984702, lon: 116.318417, time: Date.parse('2008-10-23T02:53:04Z') });
+  });
+});
+
+describe('readTrajectories skipped rows', () => {
+  it('names the line and column of each skipped row', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/cloudburst-rows-`);
+    const file = `${dir}/rows.csv`;
+    await writeFile(
+      file,
+      [
+        'user_id,trajectory_id,latitude,longitude,date_utc,time_utc',
+        '007,1,39.9,116.3,2008-10-23,02:53:04',
+        '007,1,39.9,,2008-10-23,02:53:10',
+        '007,1,39.9,116.3,23/10/2008,02:53:16',
+        ',1,39.9,116.3,2008-10-23,02:53:22',
+      ].join('\n'),
+    );
+    const skipped: SkippedRow[] = [];
+
+    const { fixes } = await readTrajectories(file, { onSkippedRow: (row) => skipped.push(row) });
+    expect(fixes).toHaveLength(1);
+    expect(skipped.map(({ line, field, value }) => [line, field, value])).toEqual([
+      [3, 'longitude', ''],
+      [4, 'date_utc', '23/10/2008'],
+      [5, 'user_id', ''],
+    ]);
   });
 });
 

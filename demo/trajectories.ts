@@ -26,13 +26,34 @@ export function detectLayout(header: string[]): TrajectoryLayout {
   );
 }
 
+/** A row that `readTrajectories` skipped, and the first of its cells found invalid. */
+export interface SkippedRow {
+  /** Line number in the file; the header is line 1. */
+  line: number;
+  /** Column name of the invalid cell. */
+  field: string;
+  /** The cell as read, or undefined when the row has no such cell. */
+  value: string | undefined;
+  /** Expected content of the cell, e.g. `a number from -90 to 90`. */
+  expected: string;
+}
+
+export interface ReadTrajectoriesOptions {
+  /** Called for each skipped row, in file order. */
+  onSkippedRow?: (row: SkippedRow) => void;
+}
+
 /**
  * Reads a trajectory CSV (plain or .gz) in the cabspotting or GeoLife layout and
- * returns its fixes sorted by time (file order among equal times). Rows with
- * non-numeric coordinates or times are counted in `skipped`, not returned.
+ * returns its fixes sorted by time (file order among equal times). Rows with a
+ * missing id, or a missing or non-numeric coordinate or time, are counted in
+ * `skipped` and passed to `onSkippedRow`, not returned.
  */
-export async function readTrajectories(file: string): Promise<{ layout: TrajectoryLayout; fixes: TrajectoryFix[]; skipped: number }> {
-  const parser = parse({ columns: true, bom: true, skip_empty_lines: true });
+export async function readTrajectories(
+  file: string,
+  options: ReadTrajectoriesOptions = {},
+): Promise<{ layout: TrajectoryLayout; fixes: TrajectoryFix[]; skipped: number }> {
+  const parser = parse({ columns: true, bom: true, skip_empty_lines: true, info: true });
   // pipe() does not forward errors, so a missing or corrupt file must reach the parser by hand.
   const input = createReadStream(file).on('error', (error) => parser.destroy(error));
   const text = file.endsWith('.gz') ? input.pipe(createGunzip().on('error', (error) => parser.destroy(error))) : input;
@@ -42,11 +63,15 @@ export async function readTrajectories(file: string): Promise<{ layout: Trajecto
   const fixes: TrajectoryFix[] = [];
   let skipped = 0;
 
-  for await (const row of parser as AsyncIterable<Record<string, string>>) {
-    layout ??= detectLayout(Object.keys(row));
-    const fix = layout === 'cabspotting' ? cabspottingFix(row) : geolifeFix(row);
-    if (fix) fixes.push(fix);
-    else skipped++;
+  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    layout ??= detectLayout(Object.keys(record));
+    const fix = layout === 'cabspotting' ? cabspottingFix(record) : geolifeFix(record);
+    if ('trajectoryId' in fix) {
+      fixes.push(fix);
+    } else {
+      skipped++;
+      options.onSkippedRow?.({ line: info.lines, ...fix });
+    }
   }
   if (!layout) throw new Error(`trajectory file ${file} has no rows`);
 
@@ -55,17 +80,36 @@ export async function readTrajectories(file: string): Promise<{ layout: Trajecto
   return { layout, fixes, skipped };
 }
 
-function cabspottingFix(row: Record<string, string>): TrajectoryFix | undefined {
-  return validFix(row.cab_id, Number(row.latitude), Number(row.longitude), Number(row.unix_time) * 1000);
+/** The first invalid cell of a row. */
+type InvalidCell = Omit<SkippedRow, 'line'>;
+
+function cabspottingFix(row: Record<string, string>): TrajectoryFix | InvalidCell {
+  if (!row.cab_id) return { field: 'cab_id', value: row.cab_id, expected: 'a cab name' };
+  const seconds = parseNumber(row.unix_time);
+  if (seconds === undefined) return { field: 'unix_time', value: row.unix_time, expected: 'seconds since the epoch' };
+  return withPosition(row, row.cab_id, seconds * 1000);
 }
 
-function geolifeFix(row: Record<string, string>): TrajectoryFix | undefined {
+function geolifeFix(row: Record<string, string>): TrajectoryFix | InvalidCell {
+  if (!row.user_id) return { field: 'user_id', value: row.user_id, expected: 'a user id' };
+  if (!row.trajectory_id) return { field: 'trajectory_id', value: row.trajectory_id, expected: 'a trajectory id' };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(row.date_utc ?? '')) return { field: 'date_utc', value: row.date_utc, expected: 'a UTC date like 2008-10-23' };
   const time = Date.parse(`${row.date_utc}T${row.time_utc}Z`);
-  return validFix(`${row.user_id}/${row.trajectory_id}`, Number(row.latitude), Number(row.longitude), time);
+  if (!Number.isFinite(time)) return { field: 'time_utc', value: row.time_utc, expected: 'a UTC time like 02:53:04' };
+  return withPosition(row, `${row.user_id}/${row.trajectory_id}`, time);
 }
 
-function validFix(trajectoryId: string | undefined, lat: number, lon: number, time: number): TrajectoryFix | undefined {
-  if (!trajectoryId || !Number.isFinite(lat) || !Number.isFinite(lon) || !Number.isFinite(time)) return undefined;
-  if (lat < -90 || lat > 90 || lon < -180 || lon > 180) return undefined;
+function withPosition(row: Record<string, string>, trajectoryId: string, time: number): TrajectoryFix | InvalidCell {
+  const lat = parseNumber(row.latitude);
+  if (lat === undefined || lat < -90 || lat > 90) return { field: 'latitude', value: row.latitude, expected: 'a number from -90 to 90' };
+  const lon = parseNumber(row.longitude);
+  if (lon === undefined || lon < -180 || lon > 180) return { field: 'longitude', value: row.longitude, expected: 'a number from -180 to 180' };
   return { trajectoryId, lat, lon, time };
+}
+
+/** Reads a numeric cell; an empty cell is missing, not 0 as `Number('')` would make it. */
+function parseNumber(cell: string | undefined): number | undefined {
+  if (cell === undefined || cell.trim() === '') return undefined;
+  const value = Number(cell);
+  return Number.isFinite(value) ? value : undefined;
 }

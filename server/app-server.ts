@@ -14,7 +14,7 @@ import { openStore } from '../store/open-store.js';
 import type { Db } from '../store/types.js';
 import { resolveAdminToken } from './admin-token.js';
 import { createApp } from './app.js';
-import type { CloudburstConfig } from './config.js';
+import { DEFAULT_REPLAY_MAX_PINGS, type CloudburstConfig } from './config.js';
 import { Delivery } from './delivery.js';
 import { EngineRunner } from './engine-runner.js';
 import { restoreEngine } from './engine-restore.js';
@@ -126,6 +126,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     tileAttribution: options.tileAttribution,
     isReady: () => ready,
     stats: () => ({ ...runner.stats, fences: engine.fenceCount, devices: engine.deviceCount, connections: gateway.connectionCount }),
+    replayMaxPings: options.replayMaxPings ?? DEFAULT_REPLAY_MAX_PINGS,
     waitForFences: (fenceIds, timeoutMs) => pollUntil(() => fenceIds.every((id) => engine.hasFence(id)), timeoutMs),
     toLiveFence,
   };

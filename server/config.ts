@@ -26,12 +26,20 @@ export interface CloudburstConfig {
   databaseUrl?: string;
   /** Raw pings older than this many hours are deleted. */
   pingRetentionHours: number;
+  /** Maximum pings one replay may read (REPLAY_MAX_PINGS); a larger range is rejected. */
+  replayMaxPings: number;
 }
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_BUS_PARTITIONS = 4;
 /** Two weeks: enough to replay last week's lunch with another radius, short enough to limit what is kept about people. */
 const DEFAULT_PING_RETENTION_HOURS = 24 * 14;
+/**
+ * One million pings: a city's lunch hours of recorded traffic. A replay keeps one
+ * offer per reached device and one id per device seen, so its memory stays in the
+ * tens of MB.
+ */
+export const DEFAULT_REPLAY_MAX_PINGS = 1_000_000;
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CloudburstConfig {
   return {
@@ -48,6 +56,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CloudburstC
     kafkaNamespace: env.KAFKA_NAMESPACE || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     pingRetentionHours: integerFromEnv(env, 'PING_RETENTION_HOURS', DEFAULT_PING_RETENTION_HOURS, 1, 24 * 3650),
+    replayMaxPings: integerFromEnv(env, 'REPLAY_MAX_PINGS', DEFAULT_REPLAY_MAX_PINGS, 1, 100_000_000),
   };
 }
 

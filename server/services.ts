@@ -15,6 +15,8 @@ export interface ServerServices {
   /** True once the store is migrated and every consumer runs; false again while stopping. */
   isReady(): boolean;
   stats(): Record<string, unknown>;
+  /** Maximum pings one replay request may read. */
+  replayMaxPings: number;
   /**
    * Resolves true once this process's engine holds every listed fence, or false after
    * `timeoutMs`. Lets an API call return when its change is live here.

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../store/types.js';
 import type { PingRecord } from '../../common/protocol.js';
+import type { EnginePing } from '../../engine/index.js';
 
 /** A ping with the bus partition and offset it was read from. */
 export interface PingOnBus {
@@ -68,4 +69,76 @@ export async function deletePingsBefore(db: Queryable, before: number): Promise<
     [before],
   );
   return Number(rows[0]?.deleted ?? 0);
+}
+
+/**
+ * Counts the pings whose fix time is in [from, to), stopping at `max` + 1 so that
+ * checking a large range against a limit costs at most that many index entries.
+ */
+export async function countPingsBetween(db: Queryable, from: number, to: number, max: number): Promise<number> {
+  const rows = await db.query<{ pings: number | string }>(
+    `SELECT count(*) AS pings FROM (
+       SELECT 1 FROM pings WHERE ts >= to_timestamp($1 / 1000.0) AND ts < to_timestamp($2 / 1000.0) LIMIT $3
+     ) AS bounded`,
+    [from, to, max + 1],
+  );
+  return Number(rows[0]?.pings ?? 0);
+}
+
+interface StoredPingRow {
+  device_id: string;
+  seq: string | number;
+  ts: number;
+  lat: number;
+  lon: number;
+  accuracy_m: number;
+}
+
+/** Width of the first time slice that `readPingPages` reads. */
+const INITIAL_SLICE_MS = 60_000;
+
+/**
+ * Reads the pings whose fix time is in [from, to), as engine input, in pages ordered by
+ * fix time, device id and seq. Each page is one time slice, read by a range scan of the
+ * `ts` index, so no transaction or cursor stays open and other queries run between
+ * pages. The slice doubles after a page of less than half `pageSize` pings, and a
+ * bounded count narrows it before reading when it contains more than twice `pageSize`,
+ * so a page has at most 2 × `pageSize` pings unless they share one millisecond.
+ * Slices keep the cost of a page independent of the planner's row estimates, which
+ * PGlite never gathers because it runs no autovacuum.
+ */
+export async function* readPingPages(db: Queryable, from: number, to: number, pageSize: number): AsyncGenerator<EnginePing[]> {
+  const maxPage = 2 * pageSize;
+  let sliceMs = INITIAL_SLICE_MS;
+  let start = from;
+
+  while (start < to) {
+    let end = Math.min(to, start + sliceMs);
+    while (end - start > 1 && (await countPingsBetween(db, start, end, maxPage)) > maxPage) {
+      sliceMs = Math.max(1, Math.floor(sliceMs / 2));
+      end = Math.min(to, start + sliceMs);
+    }
+
+    const rows = await db.query<StoredPingRow>(
+      `SELECT device_id, seq, extract(epoch FROM ts) * 1000 AS ts,
+              ST_Y(position::geometry) AS lat, ST_X(position::geometry) AS lon, accuracy_m
+       FROM pings
+       WHERE pings.ts >= to_timestamp($1 / 1000.0) AND pings.ts < to_timestamp($2 / 1000.0)
+       ORDER BY pings.ts, device_id, seq`,
+      [start, end],
+    );
+    if (rows.length > 0) {
+      yield rows.map((row) => ({
+        deviceId: row.device_id,
+        seq: Number(row.seq),
+        ts: Math.round(Number(row.ts)),
+        lat: Number(row.lat),
+        lon: Number(row.lon),
+        accuracyM: Number(row.accuracy_m),
+      }));
+    }
+
+    if (rows.length < pageSize / 2) sliceMs = Math.min(sliceMs * 2, to - from);
+    start = end;
+  }
 }

@@ -9,6 +9,7 @@ import { getCampaign, listCampaigns } from '../repos/campaigns.js';
 import { listOffersOfCampaign } from '../repos/offers.js';
 import { listFencesOfTruck } from '../repos/fences.js';
 import { listTrucks, moveTruck, upsertTruck, type Truck } from '../repos/trucks.js';
+import { replayCampaign } from '../replay.js';
 import { assertTimeZone } from '../time-zone.js';
 import { parseInput } from '../validation.js';
 import type { ServerServices } from '../services.js';
@@ -110,6 +111,18 @@ export function adminRoutes(services: ServerServices, parentLogger: Logger): Hon
     const campaign = await getCampaign(db, id);
     if (!campaign) throw new CloudburstError('not_found', `campaign ${id} not found`, { field: 'id', value: id });
     return c.json({ offers: await listOffersOfCampaign(db, id, limit) });
+  });
+
+  // POST /replays { campaignId, overrides? } or { definition }, and from?, to?, limit?, bucketMinutes?:
+  // runs a campaign over the recorded pings on a private engine; nothing is sent or stored.
+  app.post('/replays', async (c) => {
+    const startedAt = Date.now();
+    const report = await replayCampaign(db, await readJson(c), { maxPings: services.replayMaxPings });
+    logger.info(
+      { campaignId: report.campaignId, pingsRead: report.totals.pingsRead, devicesReached: report.totals.devicesReached, ms: Date.now() - startedAt },
+      'replay finished',
+    );
+    return c.json(report);
   });
 
   app.get('/stats', (c) => c.json(services.stats()));
