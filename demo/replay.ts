@@ -6,6 +6,7 @@ import { instantToLocal } from '../server/time-zone.js';
 import { AdminClient } from './admin-client.js';
 import { readApprovedPermits } from './permits.js';
 import { percentile } from './stats.js';
+import { DEFAULT_FENCE_RULES, type FenceRules } from '../engine/index.js';
 import { readTrajectories, type TrajectoryFix } from './trajectories.js';
 
 export interface ReplayOptions {
@@ -63,6 +64,9 @@ export interface ReplayResult {
 const DEFAULT_ACCURACY_M = 10;
 /** How long to wait for offers still in flight after the last ping is acknowledged. */
 const SETTLE_MS = 1_000;
+/** How long the demo waits for offers the server has decided to reach their phones. */
+const OFFER_WAIT_MS = 60_000;
+const OFFER_POLL_MS = 250;
 /** Parallel device registrations. */
 const REGISTER_CONCURRENCY = 16;
 const TRUCK_TIME_ZONE = 'America/Los_Angeles';
@@ -104,6 +108,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     window: { start: windowStart, end: windowEnd },
     radiusM: options.radiusM,
     benefit: { kind: 'percent', value: 20, description: '20% off your first lunch' },
+    rules: sped(options.speedup),
   });
   progress(`${trucks.length} trucks, campaign ${campaign.id}, ${fixes.length} ${layout} fixes to replay`);
 
@@ -157,6 +162,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   });
   progress(`${devices.size} devices connected; replaying ${options.minutes} min at ${options.speedup}x (${(wallDurationMs / 1000).toFixed(1)} s)`);
 
+  // The engine's count of processed pings, to tell later when it has caught up with this replay.
+  const processedBefore = (await admin.request<{ pingsProcessed: number }>('GET', '/v1/admin/stats')).pingsProcessed;
+
   // Replay at recorded pace.
   const sent: ReplayResult['sent'] = [];
   const wallStart = performance.now();
@@ -180,6 +188,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
 
   await Promise.all([...devices.values()].map((device) => device.client.onIdle()));
   await sleep(SETTLE_MS);
+  const pending = await waitForOffers(admin, campaign.id, processedBefore + sent.length, () => offers.length);
+  if (pending > 0) progress(`${pending} offers the server decided had not reached their phones after ${OFFER_WAIT_MS / 1000} s`);
   await Promise.all([...devices.values()].map((device) => device.client.close()));
 
   const summary: ReplaySummary = {
@@ -192,6 +202,25 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     trucks: trucks.length,
   };
   return { summary, offers, sent, trucks };
+}
+
+/**
+ * Waits until the server's engine has processed `processedTarget` pings in all and the
+ * phones have received every offer the server lists for the campaign, or OFFER_WAIT_MS.
+ * Gateways acknowledge a ping once it is on the bus, so under load the engine and the
+ * last offers can lag the last acknowledgement. Returns how many offers were still missing.
+ * NOTE: with several engine processes, the process answering sees only its partitions'
+ * pings, so the wait runs to OFFER_WAIT_MS.
+ */
+async function waitForOffers(admin: AdminClient, campaignId: string, processedTarget: number, received: () => number): Promise<number> {
+  const deadline = Date.now() + OFFER_WAIT_MS;
+  for (;;) {
+    const { pingsProcessed } = await admin.request<{ pingsProcessed: number }>('GET', '/v1/admin/stats');
+    const { offers } = await admin.request<{ offers: unknown[] }>('GET', `/v1/admin/campaigns/${campaignId}/offers`);
+    const missing = offers.length - received();
+    if ((pingsProcessed >= processedTarget && missing <= 0) || Date.now() >= deadline) return Math.max(0, missing);
+    await sleep(OFFER_POLL_MS);
+  }
 }
 
 async function forEachConcurrently<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -207,4 +236,17 @@ async function forEachConcurrently<T>(items: T[], concurrency: number, work: (it
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/**
+ * Scales the campaign's time and speed rules to the replay: recorded time runs
+ * `speedup` times faster than the clock, so a taxi seems `speedup` times faster and
+ * a minute of dwell passes in 1/`speedup` of a minute.
+ */
+function sped(speedup: number): Partial<FenceRules> {
+  return {
+    dwellMs: Math.round(DEFAULT_FENCE_RULES.dwellMs / speedup),
+    staleAfterMs: Math.max(1_000, Math.round(DEFAULT_FENCE_RULES.staleAfterMs / speedup)),
+    maxSpeedMps: Math.min(100_000, DEFAULT_FENCE_RULES.maxSpeedMps * speedup),
+  };
 }
