@@ -23,6 +23,49 @@ describe('MemoryBus', () => {
     expect(lastOffset).toBe(19_999);
   });
 
+  it('holds a produce until a lagging group catches up', async () => {
+    bus = new MemoryBus({ partitions: 1, maxBatchSize: 10, maxLag: 50, logger: silentLogger() });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let handled = 0;
+    await bus.subscribe<number>({
+      topic: 't',
+      groupId: 'slow',
+      handler: async (records) => {
+        await gate;
+        handled += records.length;
+      },
+    });
+
+    let settled = false;
+    const produced = bus.produce('t', Array.from({ length: 100 }, (_, i) => ({ key: 'k', value: i }))).then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+
+    release();
+    await produced;
+    // Resolved once the group was at most 50 records behind, not before.
+    expect(handled).toBeGreaterThanOrEqual(50);
+    await bus.drain();
+    expect(handled).toBe(100);
+  });
+
+  it('holds no produce when no group is running', async () => {
+    bus = new MemoryBus({ partitions: 1, maxLag: 5, logger: silentLogger() });
+    await bus.produce('t', Array.from({ length: 100 }, (_, i) => ({ key: 'k', value: i })));
+
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const subscription = await bus.subscribe<number>({ topic: 't', groupId: 'g', fromBeginning: true, handler: () => gate });
+    const held = bus.produce('t', [{ key: 'k', value: 100 }]);
+
+    // Stopping the only group frees the producer even while its handler is still busy.
+    const stopped = subscription.stop();
+    await expect(held).resolves.toBeUndefined();
+    release();
+    await stopped;
+  });
+
   it('rejects produce after close', async () => {
     bus = new MemoryBus({ logger: silentLogger() });
     await bus.close();

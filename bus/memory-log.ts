@@ -8,11 +8,19 @@ export interface MemoryBusOptions {
   partitions?: number;
   /** Most records handed to a handler at once. */
   maxBatchSize?: number;
+  /**
+   * Most records a partition may hold ahead of its slowest running consumer group. A
+   * produce that leaves a partition further ahead resolves only once the consumers have
+   * caught up to this bound, so producers slow down instead of memory growing.
+   */
+  maxLag?: number;
   logger: Logger;
 }
 
 const DEFAULT_PARTITIONS = 4;
 const DEFAULT_MAX_BATCH = 500;
+/** 25,000 pings of about 300 bytes each are about 8 MB per partition. */
+const DEFAULT_MAX_LAG = 25_000;
 /** Trim a partition's retained records once this many are behind every group's position. */
 const TRIM_THRESHOLD = 4096;
 
@@ -22,6 +30,10 @@ interface Partition {
   records: BusRecord<unknown>[];
   /** Wakes consumers waiting for new records. */
   waiters: Array<() => void>;
+  /** Running consumers, one per group, for the lag bound. */
+  consumers: Set<PartitionConsumer>;
+  /** Wakes producers waiting for the consumers to catch up. */
+  spaceWaiters: Array<() => void>;
 }
 
 interface Topic {
@@ -44,12 +56,14 @@ export class MemoryBus implements Bus {
   private readonly consumers = new Set<PartitionConsumer>();
   private readonly partitionCount: number;
   private readonly maxBatchSize: number;
+  private readonly maxLag: number;
   private readonly logger: Logger;
   private closed = false;
 
   constructor(options: MemoryBusOptions) {
     this.partitionCount = options.partitions ?? DEFAULT_PARTITIONS;
     this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH;
+    this.maxLag = options.maxLag ?? DEFAULT_MAX_LAG;
     this.logger = options.logger.child({ component: 'memory-bus' });
     if (!Number.isInteger(this.partitionCount) || this.partitionCount < 1) {
       throw new RangeError(`partitions must be a positive integer, got ${this.partitionCount}`);
@@ -77,6 +91,14 @@ export class MemoryBus implements Bus {
     }
 
     for (const partition of touched) wake(partition);
+
+    // The records are in the log already. Waiting holds back only the caller's next step,
+    // such as a gateway's ack, until the consumers have room again.
+    for (const partition of touched) {
+      while (!this.closed && lagOf(partition) > this.maxLag) {
+        await new Promise<void>((resolve) => partition.spaceWaiters.push(resolve));
+      }
+    }
   }
 
   async subscribe<T>(options: SubscribeOptions<T>): Promise<Subscription> {
@@ -98,6 +120,7 @@ export class MemoryBus implements Bus {
           groupId: options.groupId,
           handler: options.handler as (records: BusRecord<unknown>[]) => Promise<void>,
           maxBatchSize: this.maxBatchSize,
+          maxLag: this.maxLag,
           logger: this.logger,
         }),
     );
@@ -141,7 +164,13 @@ export class MemoryBus implements Bus {
     let topic = this.topics.get(name);
     if (!topic) {
       topic = {
-        partitions: Array.from({ length: this.partitionCount }, () => ({ baseOffset: 0, records: [], waiters: [] })),
+        partitions: Array.from({ length: this.partitionCount }, () => ({
+          baseOffset: 0,
+          records: [],
+          waiters: [],
+          consumers: new Set<PartitionConsumer>(),
+          spaceWaiters: [],
+        })),
         groups: new Map(),
       };
       this.topics.set(name, topic);
@@ -155,6 +184,19 @@ function wake(partition: Partition): void {
   for (const resolve of waiters) resolve();
 }
 
+/** Wakes the producers waiting on a partition, which check its lag again. */
+function wakeProducers(partition: Partition): void {
+  const waiters = partition.spaceWaiters.splice(0);
+  for (const resolve of waiters) resolve();
+}
+
+/** Counts the records of a partition that its slowest running consumer has not handled, 0 with none running. */
+function lagOf(partition: Partition): number {
+  let slowest = Infinity;
+  for (const consumer of partition.consumers) slowest = Math.min(slowest, consumer.position());
+  return slowest === Infinity ? 0 : partition.baseOffset + partition.records.length - slowest;
+}
+
 interface PartitionConsumerOptions {
   topic: Topic;
   partition: Partition;
@@ -162,6 +204,7 @@ interface PartitionConsumerOptions {
   groupId: string;
   handler: (records: BusRecord<unknown>[]) => Promise<void>;
   maxBatchSize: number;
+  maxLag: number;
   logger: Logger;
 }
 
@@ -175,12 +218,15 @@ class PartitionConsumer {
 
   start(): void {
     this.running = true;
+    this.options.partition.consumers.add(this);
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.options.partition.consumers.delete(this);
     wake(this.options.partition);
+    wakeProducers(this.options.partition);
     await this.loop;
     this.notifyIdle();
   }
@@ -195,7 +241,8 @@ class PartitionConsumer {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private position(): number {
+  /** Returns the next offset this group reads in the partition. */
+  position(): number {
     return this.options.topic.groups.get(this.options.groupId)![this.options.index]!;
   }
 
@@ -224,6 +271,9 @@ class PartitionConsumer {
         failures = 0;
         this.setPosition(position + batch.length);
         this.trim();
+        // Waking only once there is room keeps thousands of waiting producers from
+        // rechecking after every batch.
+        if (partition.spaceWaiters.length > 0 && lagOf(partition) <= this.options.maxLag) wakeProducers(partition);
         // Handlers on the embedded store resolve without touching the event loop, so yield
         // here to let sockets, health checks and signals in between batches.
         await yieldToEventLoop();
