@@ -429,6 +429,7 @@ async function main(argv: string[]): Promise<void> {
     const stop = await server.stop();
     const result = {
       benchmark: 'ingest',
+      store: process.env.DATABASE_URL ? 'postgresql' : 'pglite',
       devices,
       fences: { trucks: campaign.trucks.length, radiusM: options.radiusM },
       ...phases,

@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   // Device connects and disconnects are logged at info, one line each, so the benchmarks keep warnings and errors only.
   const logger = createLogger({ level: 'warn', name: 'cloudburst-bench-server' });
 
-  const started = startCloudburst({ dataDir, adminToken, port: 0, host: '127.0.0.1', logger });
+  // With DATABASE_URL set the store is that PostgreSQL; the bus stays in-process either way.
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const started = startCloudburst({ dataDir, adminToken, port: 0, host: '127.0.0.1', logger, databaseUrl });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {

@@ -76,8 +76,11 @@ const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'se
 export async function startServerProcess(signal?: AbortSignal): Promise<ServerProcess> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-bench-'));
   const adminToken = randomBytes(24).toString('base64url');
+  // CLOUDBURST_BENCH_PROFILE_DIR: write a V8 CPU profile of the server there, to see what limits it.
+  const profileDir = process.env.CLOUDBURST_BENCH_PROFILE_DIR;
   const child = fork(CHILD_SCRIPT, [], {
     env: { ...process.env, CLOUDBURST_BENCH_DATA_DIR: dataDir, CLOUDBURST_BENCH_ADMIN_TOKEN: adminToken },
+    execArgv: profileDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : process.execArgv,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const logLevels = countLogLines(child);
