@@ -45,6 +45,23 @@ export function describeBus(name: string, createBus: BusFactory): void {
       }
     });
 
+    it('keeps call order across concurrent produces', async () => {
+      const b = await open(3);
+      const topic = unique('concurrent');
+      const seen: BusRecord<number>[] = [];
+      await b.subscribe<number>({ topic, groupId: unique('g'), handler: async (records) => void seen.push(...records) });
+
+      // Not awaited one by one, as many gateway connections produce at once.
+      await Promise.all(Array.from({ length: 300 }, (_, i) => b.produce(topic, [{ key: `k${i % 5}`, value: i }])));
+      await b.drain();
+
+      expect(seen).toHaveLength(300);
+      for (let k = 0; k < 5; k++) {
+        const values = seen.filter((r) => r.key === `k${k}`).map((r) => r.value);
+        expect(values).toEqual(Array.from({ length: 60 }, (_, j) => j * 5 + k));
+      }
+    });
+
     it('gives every group every record', async () => {
       const b = await open();
       const topic = unique('groups');

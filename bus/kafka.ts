@@ -39,6 +39,20 @@ const HEARTBEAT_INTERVAL_MS = 3_000;
  */
 const FETCH_MAX_WAIT_MS = 1_000;
 
+/**
+ * Most records gathered into one send. Pings are about 200 bytes of JSON, so 5,000
+ * stay near the broker's default 1 MB request limit for one partition's batch.
+ */
+const MAX_RECORDS_PER_SEND = 5_000;
+
+/** One produce call waiting in the outbox. */
+interface PendingProduce {
+  topic: string;
+  records: Array<{ key: string; value: string }>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 type State = 'created' | 'connecting' | 'connected' | 'closing' | 'closed';
 
 /**
@@ -61,6 +75,9 @@ export class KafkaBus implements Bus {
    */
   private readonly consumers = new Set<{ consumer: Consumer; groupId: string; topic: string; startOffsets: Map<number, number> }>();
   private readonly knownTopics = new Set<string>();
+  /** Produce calls not sent yet, in call order. */
+  private readonly outbox: PendingProduce[] = [];
+  private flushing = false;
   private readonly logger: Logger;
   private readonly partitions: number;
   private readonly replicationFactor: number;
@@ -105,19 +122,53 @@ export class KafkaBus implements Bus {
     return this.connecting;
   }
 
+  /**
+   * Produces records with acks from all in-sync replicas. Calls made while a send is in
+   * flight are gathered into the next send: the idempotent producer has one request in
+   * flight, so a gateway producing one small frame per call would otherwise wait a round
+   * trip per frame. Records keep their call order, so each key's records stay in order.
+   */
   async produce<T>(name: string, messages: BusMessage<T>[]): Promise<void> {
     if (messages.length === 0) return;
     const topic = this.namespace + name;
     await this.connect();
     await this.ensureTopic(topic);
+
+    const records = messages.map((message) => ({ key: message.key, value: JSON.stringify(message.value) }));
+    await new Promise<void>((resolve, reject) => {
+      this.outbox.push({ topic, records, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Sends what the outbox holds, in sends of at most MAX_RECORDS_PER_SEND records, until it is empty. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
     try {
-      await this.producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((message) => ({ key: message.key, value: JSON.stringify(message.value) })),
-      });
-    } catch (error) {
-      throw unavailable(`producing ${messages.length} records to ${topic} failed`, error);
+      while (this.outbox.length > 0) {
+        const batch: PendingProduce[] = [];
+        let count = 0;
+        while (this.outbox.length > 0 && (batch.length === 0 || count + this.outbox[0]!.records.length <= MAX_RECORDS_PER_SEND)) {
+          const next = this.outbox.shift()!;
+          batch.push(next);
+          count += next.records.length;
+        }
+
+        const byTopic = new Map<string, Array<{ key: string; value: string }>>();
+        for (const pending of batch) {
+          const list = byTopic.get(pending.topic) ?? [];
+          list.push(...pending.records);
+          byTopic.set(pending.topic, list);
+        }
+        try {
+          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) });
+          for (const pending of batch) pending.resolve();
+        } catch (error) {
+          for (const pending of batch) pending.reject(unavailable(`producing ${pending.records.length} records to ${pending.topic} failed`, error));
+        }
+      }
+    } finally {
+      this.flushing = false;
     }
   }
 
