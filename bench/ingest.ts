@@ -18,7 +18,8 @@ import { percentile } from '../demo/stats.js';
 import { pause, withDeadline } from './deadline.js';
 import { createLunchCampaign } from './fixtures.js';
 import { describeMachine, type MachineInfo } from './machine.js';
-import { serverInterval, startServerProcess, type ServerProcess } from './server-process.js';
+import { startServerGroup, type ServerGroup } from './server-group.js';
+import { serverInterval, type ServerProcess } from './server-process.js';
 import { Swarm } from './swarm.js';
 import type { Counts, SwarmCommand, SwarmErrors, SwarmReport } from './swarm-protocol.js';
 
@@ -50,6 +51,9 @@ Options:
   --clients N          device processes (default: the number of CPUs, or more
                        when the open-file limit requires it)
   --phases LIST        phases to run, in order (default latency,throughput)
+  --servers N          server processes sharing the devices (default 1). More than one
+                       share a Kafka cluster and a PostgreSQL database: set KAFKA_BROKERS
+                       and DATABASE_URL (npm run services:start && . .services/env)
 `;
 
 const TARGET_PINGS_PER_SECOND = 100_000;
@@ -89,6 +93,7 @@ interface IngestOptions {
   offerShare: number;
   radiusM: number;
   clients: number | undefined;
+  servers: number;
   phases: PhaseName[];
 }
 
@@ -109,6 +114,7 @@ function parseOptions(argv: string[]): IngestOptions | undefined {
       'offer-share': { type: 'string', default: '0.1' },
       radius: { type: 'string', default: '200' },
       clients: { type: 'string' },
+      servers: { type: 'string', default: '1' },
       phases: { type: 'string', default: 'latency,throughput' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -130,6 +136,7 @@ function parseOptions(argv: string[]): IngestOptions | undefined {
     offerShare: nonNegativeNumber('--offer-share', values['offer-share']!),
     radiusM: positiveNumber('--radius', values.radius!),
     clients: values.clients === undefined ? undefined : positiveInteger('--clients', values.clients),
+    servers: positiveInteger('--servers', values.servers!),
     phases: phases as PhaseName[],
   };
   if (options.offerShare > 1) throw new Error(`invalid --offer-share: ${options.offerShare} (expected a share from 0 to 1)`);
@@ -165,24 +172,25 @@ function nonNegativeNumber(flag: string, raw: string): number {
  */
 function planSwarm(options: IngestOptions, machine: MachineInfo): number {
   const hardLimit = machine.openFilesHardLimit ?? Infinity;
-  const serverNeeds = options.devices + SERVER_FILE_RESERVE;
+  const serverNeeds = Math.ceil(options.devices / options.servers) + SERVER_FILE_RESERVE;
   if (serverNeeds > hardLimit) {
     throw new Error(
       `--devices ${options.devices} needs about ${serverNeeds} open files in the server process, but the hard limit (ulimit -Hn) is ${hardLimit}. ` +
-        `Raise it before the run (as root: ulimit -n ${Math.max(65_536, serverNeeds)}) or pass --devices ${Math.max(1, hardLimit - SERVER_FILE_RESERVE)} or fewer.`,
+        `Raise it before the run (as root: ulimit -n ${Math.max(65_536, serverNeeds)}), pass --devices ${Math.max(1, (hardLimit - SERVER_FILE_RESERVE) * options.servers)} or fewer, or spread them over more --servers.`,
     );
   }
 
   const ports = loopbackPortCount();
   if (ports !== undefined && options.devices + REGISTER_CONCURRENCY > ports) {
     throw new Error(
-      `--devices ${options.devices} needs that many local ports towards the one server port, but net.ipv4.ip_local_port_range has ${ports}. ` +
+      `--devices ${options.devices} needs that many local ports towards the server ports, but net.ipv4.ip_local_port_range has ${ports}. ` +
         `Widen it (as root: sysctl -w net.ipv4.ip_local_port_range="1024 65000") or pass fewer --devices.`,
     );
   }
 
   const minimum = Math.ceil(options.devices / (hardLimit - CLIENT_FILE_RESERVE));
-  const processes = options.clients ?? Math.max(os.availableParallelism(), minimum);
+  // Each swarm process connects to one server, so every server needs at least one.
+  const processes = options.clients ?? Math.max(os.availableParallelism(), minimum, options.servers);
   if (processes < minimum) {
     throw new Error(`invalid --clients: ${processes} (expected at least ${minimum}, because each process may hold at most ${hardLimit - CLIENT_FILE_RESERVE} sockets)`);
   }
@@ -380,11 +388,11 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
   const { signal } = abort;
 
-  let server: ServerProcess | undefined;
+  let server: ServerGroup | undefined;
   let swarm: Swarm | undefined;
   try {
-    server = await startServerProcess(signal);
-    progress(`server ${server.url} (pid ${server.pid}) started`);
+    server = await startServerGroup(options.servers, signal);
+    progress(`${options.servers} server(s) on the ${server.bus} bus started: ${server.urls.join(', ')}`);
     const campaign = await withDeadline(createLunchCampaign(server.url, server.adminToken, options.radiusM), 'the trucks and the campaign', SETUP_TIMEOUT_MS, signal);
     progress(`${campaign.trucks.length} trucks, campaign ${campaign.campaignId} with ${options.radiusM} m fences`);
 
@@ -393,7 +401,7 @@ async function main(argv: string[]): Promise<void> {
     const share = Math.ceil(options.devices / processes);
     const setupCommands: SwarmCommand[] = Array.from({ length: processes }, (_, i) => ({
       type: 'setup',
-      url: server!.url,
+      url: server!.urls[i % server!.urls.length]!,
       firstDevice: i * share,
       devices: Math.max(0, Math.min(share, options.devices - i * share)),
       trucks: campaign.trucks.map(({ lat, lon }) => ({ lat, lon })),
@@ -430,6 +438,8 @@ async function main(argv: string[]): Promise<void> {
     const result = {
       benchmark: 'ingest',
       store: process.env.DATABASE_URL ? 'postgresql' : 'pglite',
+      servers: options.servers,
+      bus: server.bus,
       devices,
       fences: { trucks: campaign.trucks.length, radiusM: options.radiusM },
       ...phases,

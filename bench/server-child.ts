@@ -44,9 +44,12 @@ async function main(): Promise<void> {
   // Device connects and disconnects are logged at info, one line each, so the benchmarks keep warnings and errors only.
   const logger = createLogger({ level: 'warn', name: 'cloudburst-bench-server' });
 
-  // With DATABASE_URL set the store is that PostgreSQL; the bus stays in-process either way.
+  // With DATABASE_URL set the store is that PostgreSQL.
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  const started = startCloudburst({ dataDir, adminToken, port: 0, host: '127.0.0.1', logger, databaseUrl });
+  // Set by a server group: the servers share one Kafka cluster under this namespace.
+  const kafkaNamespace = process.env.CLOUDBURST_BENCH_KAFKA_NAMESPACE;
+  const kafka = kafkaNamespace ? { kafkaBrokers: requireEnv('KAFKA_BROKERS').split(','), kafkaNamespace } : {};
+  const started = startCloudburst({ dataDir, adminToken, port: 0, host: '127.0.0.1', logger, databaseUrl, ...kafka });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
