@@ -24,6 +24,8 @@ export class DeviceTable {
   lat = new Float64Array(INITIAL_CAPACITY).fill(NaN);
   lon = new Float64Array(INITIAL_CAPACITY).fill(NaN);
   accuracyM = new Float32Array(INITIAL_CAPACITY).fill(NaN);
+  /** Speed from the previous accepted ping to the last, in metres per second, 0 when unknown. */
+  speedMps = new Float32Array(INITIAL_CAPACITY);
   /** Position square of the last accepted ping (see `squares.ts`), -1 before the first. */
   square = new Int32Array(INITIAL_CAPACITY).fill(-1);
   /** Index of the slot within its square's list in `bySquare`. */
@@ -110,6 +112,7 @@ export class DeviceTable {
     this.lat = grown(this.lat, new Float64Array(capacity).fill(NaN));
     this.lon = grown(this.lon, new Float64Array(capacity).fill(NaN));
     this.accuracyM = grown(this.accuracyM, new Float32Array(capacity).fill(NaN));
+    this.speedMps = grown(this.speedMps, new Float32Array(capacity));
     this.square = grown(this.square, new Int32Array(capacity).fill(-1));
     this.squareIndex = grown(this.squareIndex, new Int32Array(capacity));
     this.capacity = capacity;

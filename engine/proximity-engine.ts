@@ -230,6 +230,7 @@ export class ProximityEngine {
 
     const slot = this.devices.slotFor(ping.deviceId);
     if (!this.accept(slot, ping)) return;
+    this.devices.speedMps[slot] = 0;
 
     this.findInside(slot, ping);
     let set: InsideSet | undefined;
@@ -269,14 +270,15 @@ export class ProximityEngine {
     const previousLon = devices.lon[slot] as number;
     if (!this.accept(slot, ping)) return NO_EVENTS;
 
+    // Kept for every ping, so a truck move or a new fence can tell a flagged last position.
+    // A device restored from a checkpoint alone has a time but no position yet.
+    const speedMps = Number.isNaN(previousLat)
+      ? 0
+      : distanceM(previousLat, previousLon, ping.lat, ping.lon) / (Math.max(ping.ts - previousTs, MIN_SPEED_INTERVAL_MS) / 1_000);
+    devices.speedMps[slot] = speedMps;
+
     const stamp = this.findInside(slot, ping);
     if (this.insideNow.length === 0 && devices.inside[slot] === undefined) return NO_EVENTS;
-
-    // A device restored from a checkpoint alone has a time but no position yet.
-    const speedMps =
-      Number.isNaN(previousLat)
-        ? 0
-        : distanceM(previousLat, previousLon, ping.lat, ping.lon) / (Math.max(ping.ts - previousTs, MIN_SPEED_INTERVAL_MS) / 1_000);
     return this.applyTransitions(slot, ping, stamp, previousTs, speedMps);
   }
 
@@ -436,7 +438,7 @@ export class ProximityEngine {
         }
 
         // Inside, or within the exit margin: the device stays, and may have dwelled long enough.
-        record.insideStamp = stamp;
+        // Only a ping inside the fence itself leaves insideStamp set, which offers need.
         if (!set.dwelled[i] && ping.ts - (set.enteredAt[i] as number) >= record.rules.dwellMs) {
           set.dwelled[i] = true;
           (dwells ??= []).push(dwellEvent(record, ping, record.eventDistanceM(lat, lon), set.enteredAt[i] as number));
@@ -547,6 +549,8 @@ export class ProximityEngine {
     for (const slot of [...nearby].sort((a, b) => a - b)) {
       if (at - (devices.lastTs[slot] as number) > record.rules.staleAfterMs) continue;
       if ((devices.accuracyM[slot] as number) > record.maxAccuracyM) continue;
+      // A last position reached by an implausible jump enters nothing here either.
+      if ((devices.speedMps[slot] as number) > record.maxSpeedMps) continue;
 
       const lat = devices.lat[slot] as number;
       const lon = devices.lon[slot] as number;

@@ -66,6 +66,25 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'no offer from a ping in the exit margin',
+    fences: [fence('f1', MISSION, { activeFrom: 10_000, rules: { ...PLAIN_RULES, exitMarginM: 50 } })],
+    steps: [
+      { seq: 1, ts: 1_000, at: INSIDE, expect: ['enter f1'] },
+      // The window is open now, but 120 m is outside the 100 m circle, only within the margin.
+      { seq: 2, ts: 11_000, at: near(MISSION, 120), expect: [] },
+      { seq: 3, ts: 12_000, at: INSIDE, expect: ['offer campaign-1 f1'] },
+    ],
+  },
+  {
+    name: 'offer on dwell waits for a ping inside the fence itself',
+    fences: [ruled({ dwellMs: 30_000, offerOn: 'dwell', exitMarginM: 50 })],
+    steps: [
+      { seq: 1, ts: 1_000, at: INSIDE, expect: ['enter f1'] },
+      { seq: 2, ts: 31_000, at: near(MISSION, 120), expect: ['dwell f1'] },
+      { seq: 3, ts: 32_000, at: INSIDE, expect: ['offer campaign-1 f1'] },
+    ],
+  },
+  {
     name: 'a silent device goes unknown at its next ping',
     fences: [ruled({ staleAfterMs: 60_000 })],
     steps: [
@@ -151,6 +170,17 @@ const SCENARIOS: Scenario[] = [
       { device: 'fresh', seq: 1, ts: 100_000, at: INSIDE, expect: [] },
       { moveTruck: ['truck-1', MISSION], ts: 100_500, expect: ['enter f1', 'offer campaign-1 f1'] },
       { device: 'stale', seq: 2, ts: 101_000, at: INSIDE, expect: ['enter f1', 'offer campaign-1 f1'] },
+    ],
+  },
+  {
+    name: 'a moved truck does not enter a phone that got there by a flagged jump',
+    fences: [fence('f1', ELSEWHERE, { truckId: 'truck-1', rules: { ...PLAIN_RULES, maxSpeedMps: 70 } })],
+    steps: [
+      { seq: 1, ts: 1_000, at: FAR, expect: [] },
+      // 4.96 km in 1 s, far from every fence, so nothing is flagged yet; the speed is kept.
+      { seq: 2, ts: 2_000, at: INSIDE, expect: [] },
+      { moveTruck: ['truck-1', MISSION], ts: 2_500, expect: [] },
+      { seq: 3, ts: 62_000, at: INSIDE, expect: ['enter f1', 'offer campaign-1 f1'] },
     ],
   },
   {
