@@ -109,7 +109,7 @@ export async function runReplayCommand(argv: string[]): Promise<number> {
 
   const body = await buildRequest(values);
   const config = configFromEnv();
-  const maxPings = values['max-pings'] === undefined ? config.replayMaxPings : numberOption('--max-pings', values['max-pings']);
+  const maxPings = values['max-pings'] === undefined ? config.replayMaxPings : countOption('--max-pings', values['max-pings']);
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination({ fd: 2, sync: true }) });
 
   const db = await openReplayStore({ databaseUrl: config.databaseUrl, dataDir: values['data-dir'] ?? config.dataDir, logger });
@@ -312,9 +312,18 @@ function optionsOfField(field: string): string[] {
   return option === undefined ? [] : [option];
 }
 
+/** Decimal notation only, so `0x10` is not read as 16. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function numberOption(flag: string, raw: string): number {
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value)) throw new Error(`invalid ${flag}: ${JSON.stringify(raw)} (expected a number)`);
+  if (!DECIMAL.test(raw.trim()) || !Number.isFinite(value)) throw new Error(`invalid ${flag}: ${JSON.stringify(raw)} (expected a decimal number)`);
+  return value;
+}
+
+function countOption(flag: string, raw: string): number {
+  const value = numberOption(flag, raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`invalid ${flag}: ${JSON.stringify(raw)} (expected a whole number of at least 1)`);
   return value;
 }
 

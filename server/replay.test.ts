@@ -324,6 +324,12 @@ describe('replay validation', () => {
     expect(error).toMatchObject({ code: 'invalid_input', field: 'definition' });
   });
 
+  it('rejects an unknown override', async () => {
+    const error = await rejection(replay({ campaignId: scenario.campaignId, overrides: { radius: 300 } }));
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'overrides' });
+    expect(error.message).toContain('radius');
+  });
+
   it('rejects a request with neither', async () => {
     const error = await rejection(replay({ from: `${SCENARIO_DAY}T19:00:00Z` }));
     expect(error.field).toBe('campaignId');

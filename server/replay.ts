@@ -29,13 +29,16 @@ export const DEFINITION_CAMPAIGN_ID = 'definition';
 const campaignFields = newCampaignSchema.shape;
 const localDateTime = campaignFields.window.shape.start;
 
-/** Changes to a stored campaign. Window fields are local date-times in each truck's time zone. */
+/**
+ * Changes to a stored campaign. Window fields are local date-times in each truck's time
+ * zone. Unknown keys are rejected: a misspelt `radius` would otherwise replay the stored one.
+ */
 const overridesSchema = z.object({
   radiusM: campaignFields.radiusM.optional(),
   window: z.object({ start: localDateTime.optional(), end: localDateTime.optional() }).optional(),
   truckIds: campaignFields.truckIds.optional(),
   rules: fenceRulesSchema.optional(),
-});
+}).strict();
 
 /** The create-campaign body, where name and benefit may be left out. */
 const definitionSchema = newCampaignSchema.partial({ name: true, benefit: true });

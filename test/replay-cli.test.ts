@@ -126,6 +126,16 @@ describe('cloudburst replay command', () => {
     expect(stderr).toMatch(/^cloudburst: invalid overrides\.radiusM: 60000 \(.*50000\) \(set by --radius\)\n$/);
   });
 
+  it('rejects a count or radius that is not a plain decimal', async () => {
+    const fraction = await cli(['--campaign', scenario.campaignId, '--max-pings', '1.5']);
+    expect(fraction.code).toBe(1);
+    expect(fraction.stderr).toBe('cloudburst: invalid --max-pings: "1.5" (expected a whole number of at least 1)\n');
+
+    const hex = await cli(['--campaign', scenario.campaignId, '--radius', '0x10']);
+    expect(hex.code).toBe(1);
+    expect(hex.stderr).toBe('cloudburst: invalid --radius: "0x10" (expected a decimal number)\n');
+  });
+
   it('requires a campaign or a definition', async () => {
     const { code, stderr } = await cli(['--radius', '300']);
     expect(code).toBe(1);
