@@ -163,7 +163,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   progress(`${devices.size} devices connected; replaying ${options.minutes} min at ${options.speedup}x (${(wallDurationMs / 1000).toFixed(1)} s)`);
 
   // The engine's count of processed pings, to tell later when it has caught up with this replay.
-  const processedBefore = (await admin.request<{ pingsProcessed: number }>('GET', '/v1/admin/stats')).pingsProcessed;
+  const before = await admin.request<EngineCounters>('GET', '/v1/admin/stats');
 
   // Replay at recorded pace.
   const sent: ReplayResult['sent'] = [];
@@ -188,7 +188,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
 
   await Promise.all([...devices.values()].map((device) => device.client.onIdle()));
   await sleep(SETTLE_MS);
-  const pending = await waitForOffers(admin, campaign.id, processedBefore + sent.length, () => offers.length);
+  const pending = await waitForOffers(admin, campaign.id, before, sent.length, () => offers.length);
   if (pending > 0) progress(`${pending} offers the server decided had not reached their phones after ${OFFER_WAIT_MS / 1000} s`);
   await Promise.all([...devices.values()].map((device) => device.client.close()));
 
@@ -204,21 +204,36 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   return { summary, offers, sent, trucks };
 }
 
+/** The engine counters of GET /v1/admin/stats that the demo reads. */
+interface EngineCounters {
+  pingsProcessed: number;
+  offersDecided: number;
+}
+
 /**
- * Waits until the server's engine has processed `processedTarget` pings in all and the
- * phones have received every offer the server lists for the campaign, or OFFER_WAIT_MS.
- * Gateways acknowledge a ping once it is on the bus, so under load the engine and the
- * last offers can lag the last acknowledgement. Returns how many offers were still missing.
+ * Waits until the server's engine has processed the `sent` pings, the campaign lists
+ * every offer the engine decided since `before`, and the phones have received every
+ * listed offer, or OFFER_WAIT_MS. Gateways acknowledge a ping once it is on the bus, and
+ * an offer is listed once delivery has stored it, so under load both lag the last
+ * acknowledgement. Returns how many listed offers were still missing at the phones.
  * NOTE: with several engine processes, the process answering sees only its partitions'
  * pings, so the wait runs to OFFER_WAIT_MS.
  */
-async function waitForOffers(admin: AdminClient, campaignId: string, processedTarget: number, received: () => number): Promise<number> {
+async function waitForOffers(
+  admin: AdminClient,
+  campaignId: string,
+  before: EngineCounters,
+  sent: number,
+  received: () => number,
+): Promise<number> {
   const deadline = Date.now() + OFFER_WAIT_MS;
   for (;;) {
-    const { pingsProcessed } = await admin.request<{ pingsProcessed: number }>('GET', '/v1/admin/stats');
+    const now = await admin.request<EngineCounters>('GET', '/v1/admin/stats');
     const { offers } = await admin.request<{ offers: unknown[] }>('GET', `/v1/admin/campaigns/${campaignId}/offers`);
     const missing = offers.length - received();
-    if ((pingsProcessed >= processedTarget && missing <= 0) || Date.now() >= deadline) return Math.max(0, missing);
+    const engineDone = now.pingsProcessed - before.pingsProcessed >= sent;
+    const allListed = offers.length >= now.offersDecided - before.offersDecided;
+    if ((engineDone && allListed && missing <= 0) || Date.now() >= deadline) return Math.max(0, missing);
     await sleep(OFFER_POLL_MS);
   }
 }

@@ -173,9 +173,11 @@ describe('Kafka broker restart during ingest', () => {
     const sent = devices.reduce((sum, device) => sum + device.sentSeqs.length, 0);
     expect(sent).toBe(DEVICES * PINGS_PER_DEVICE);
 
-    // The gateway reported the failed produces, and every error it sent is the retriable 'unavailable'.
+    // The gateway either held the pings (its send retried until the broker was back) or
+    // rejected them, and every error it sent is the retriable 'unavailable'. Which of the
+    // two happens depends on how the outage lines up with the producer's retries, so only
+    // the kind of error is checked; the checks above show nothing was acknowledged meanwhile.
     const errors = devices.flatMap((device) => device.errors);
-    expect(errors.length).toBeGreaterThan(0);
     const unexpectedErrors = errors.filter((error) => error.code !== 'unavailable' || error.retriable !== true);
     expect(unexpectedErrors.map((error) => `${error.code}: ${error.message}`)).toEqual([]);
 
