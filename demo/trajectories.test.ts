@@ -70,6 +70,20 @@ describe('readTrajectories skipped rows', () => {
       [5, 'user_id', ''],
     ]);
   });
+
+  it('skips a row with a missing cell and reads on', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/cloudburst-short-`);
+    const file = `${dir}/short.csv`;
+    await writeFile(
+      file,
+      ['cab_id,unix_time,latitude,longitude', 'abboip,1212580800,37.77,-122.41', 'abboip,1212580860,37.77', 'abboip,1212580920,37.78,-122.42'].join('\n'),
+    );
+    const skipped: SkippedRow[] = [];
+
+    const { fixes } = await readTrajectories(file, { onSkippedRow: (row) => skipped.push(row) });
+    expect(fixes).toHaveLength(2);
+    expect(skipped.map(({ line, field }) => [line, field])).toEqual([[3, 'longitude']]);
+  });
 });
 
 describe('readTrajectories errors', () => {

@@ -53,7 +53,8 @@ export async function readTrajectories(
   file: string,
   options: ReadTrajectoriesOptions = {},
 ): Promise<{ layout: TrajectoryLayout; fixes: TrajectoryFix[]; skipped: number }> {
-  const parser = parse({ columns: true, bom: true, skip_empty_lines: true, info: true });
+  // A row with too few or too many cells is reported like a row with a bad cell, not a fatal error.
+  const parser = parse({ columns: true, bom: true, skip_empty_lines: true, info: true, relax_column_count: true });
   // pipe() does not forward errors, so a missing or corrupt file must reach the parser by hand.
   const input = createReadStream(file).on('error', (error) => parser.destroy(error));
   const text = file.endsWith('.gz') ? input.pipe(createGunzip().on('error', (error) => parser.destroy(error))) : input;
