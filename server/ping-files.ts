@@ -150,8 +150,10 @@ async function readJsonLines(file: string, collect: (ping: NumberedPing) => void
   try {
     for await (const content of lines) {
       line++;
-      if (content.trim() === '') continue;
-      const result = parseJsonLine(content);
+      // A byte order mark may open a file saved by a spreadsheet or a Windows editor.
+      const text = line === 1 ? content.replace(/^\uFEFF/, '') : content;
+      if (text.trim() === '') continue;
+      const result = parseJsonLine(text);
       if (result instanceof CloudburstError) errors.add({ line, field: result.field ?? '(line)', value: result.value, message: `line ${line}: ${result.message}` });
       else collect(result);
     }
@@ -199,11 +201,19 @@ function parseJsonLine(content: string): NumberedPing | CloudburstError {
   return { deviceId, seq, lat, lon, accuracyM: accuracy ?? DEFAULT_FILE_ACCURACY_M, ts };
 }
 
+/**
+ * Reads a fix time: non-negative milliseconds since the epoch, or an ISO 8601 instant
+ * on a real calendar date (Date.parse alone turns 30 February into 2 March).
+ */
 function parseTimestamp(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   if (typeof value !== 'string' || !ISO_INSTANT.test(value)) return undefined;
   const ts = Date.parse(value);
-  return Number.isFinite(ts) ? ts : undefined;
+  if (!Number.isFinite(ts)) return undefined;
+
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth ? ts : undefined;
 }
 
 function isNumberInRange(value: unknown, min: number, max: number): value is number {

@@ -439,6 +439,26 @@ describe('replay from a ping file', () => {
     expect(report.source.errors[1]!.message).toBe('line 4: invalid lat: 91 (expected a number from -90 to 90)');
   });
 
+  it('rejects impossible dates and negative times, and reads past a byte order mark', async () => {
+    const lines = scenarioJsonLines();
+    const file = path.join(dir, 'strict.jsonl');
+    const strict = [
+      `\uFEFF${lines[0]}`,
+      JSON.stringify({ deviceId: 'x', lat: 37.7, lon: -122.4, ts: '2026-02-30T19:11:00Z' }),
+      JSON.stringify({ deviceId: 'x', lat: 37.7, lon: -122.4, ts: -1 }),
+      ...lines.slice(1),
+    ];
+    await writeFile(file, strict.join('\n'));
+
+    const report = await replay({ campaignId: scenario.campaignId }, { pingFile: file });
+    if (report.source.kind !== 'file') throw new Error('expected a file source');
+    expect(report.source.errors.map((error) => [error.line, error.field, error.value])).toEqual([
+      [2, 'ts', '2026-02-30T19:11:00Z'],
+      [3, 'ts', -1],
+    ]);
+    expect(report.totals.pingsRead).toBe(PINGS_IN_WINDOW);
+  });
+
   it('reads ISO times and numbers missing seqs', async () => {
     const file = path.join(dir, 'iso.jsonl');
     const pings = SCENARIO_PINGS.filter((ping) => ping.deviceId === DEVICES.nearTaco);
