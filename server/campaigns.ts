@@ -39,10 +39,11 @@ const benefitSchema = z
  */
 export const fenceRulesSchema = z
   .object({
-    dwellMs: z.number().int().min(0).max(86_400_000),
+    // Range before .int(), so a huge value is reported against this bound, not the safe-integer one.
+    dwellMs: z.number().min(0).max(86_400_000).int(),
     offerOn: z.enum(['enter', 'dwell']),
     exitMarginM: z.number().min(0).max(5_000),
-    staleAfterMs: z.number().int().min(1_000).max(MAX_WINDOW_MS),
+    staleAfterMs: z.number().min(1_000).max(MAX_WINDOW_MS).int(),
     maxAccuracyM: z.number().positive().max(100_000),
     maxSpeedMps: z.number().positive().max(100_000),
   })

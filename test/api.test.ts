@@ -123,6 +123,20 @@ describe('admin API', () => {
     expect(body.error).toMatchObject({ field: 'rules.maxSpeedMps', value: -5 });
   });
 
+  it('names the real bound of a huge dwell time', async () => {
+    const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Forever',
+      truckIds: 'all',
+      window: { start: '2026-12-04T11:00', end: '2026-12-04T13:00' },
+      radiusM: 100,
+      benefit: { kind: 'percent', value: 10 },
+      rules: { dwellMs: 1e20 },
+    });
+    expect(status).toBe(400);
+    expect(body.error.field).toBe('rules.dwellMs');
+    expect(body.error.message).toContain('86400000');
+  });
+
   it('rejects an unknown campaign rule', async () => {
     const { status, body } = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
       name: 'Typo',
