@@ -13,7 +13,7 @@ import { adminRequest, createLunchCampaign, TEST_ADMIN_TOKEN } from '../helpers.
 import { startPrivateKafka, type PrivateKafka } from './private-kafka.js';
 
 /** PLAINTEXT port of the private broker. Its KRaft controller listens on the next port. */
-const KAFKA_PORT = 56100;
+const KAFKA_PORT = 31100;
 const DEVICES = 20;
 const PINGS_PER_DEVICE = 100;
 const PING_INTERVAL_MS = 100;

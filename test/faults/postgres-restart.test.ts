@@ -11,7 +11,7 @@ import { adminRequest, createLunchCampaign, TEST_ADMIN_TOKEN } from '../helpers.
 import { queryOnce, startPrivatePostgres, type PrivatePostgres } from './private-services.js';
 
 /** Port of this file's private PostgreSQL, inside the range reserved for fault tests. */
-const POSTGRES_PORT = 56010;
+const POSTGRES_PORT = 31010;
 const TRUCK = { lat: 37.7749, lon: -122.4194 };
 /** About 2 km north of the truck, far outside its fence. */
 const OUTSIDE = { lat: 37.7929, lon: -122.4194 };

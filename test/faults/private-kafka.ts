@@ -14,7 +14,7 @@ import { Kafka, logLevel } from 'kafkajs';
  * which cannot start Kafka without PostgreSQL, so this file launches the JVM itself.
  */
 export interface PrivateKafka {
-  /** Bootstrap address, e.g. `127.0.0.1:56100`. */
+  /** Bootstrap address, e.g. `127.0.0.1:31100`. */
   readonly brokers: string[];
   /** True while the broker JVM runs. */
   readonly running: boolean;
@@ -29,7 +29,7 @@ export interface PrivateKafka {
 }
 
 export interface PrivateKafkaOptions {
-  /** PLAINTEXT listener port. The KRaft controller listens on the next port. Default 56100. */
+  /** PLAINTEXT listener port. The KRaft controller listens on the next port. Default 31100. */
   port?: number;
   /** Time in ms that start waits for the broker to list its topics. Default 60 s. */
   startTimeoutMs?: number;
@@ -45,7 +45,7 @@ const JAVA = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'ja
 
 /** Starts a fresh broker. The caller must call `destroy()`, also when a test fails. */
 export async function startPrivateKafka(options: PrivateKafkaOptions = {}): Promise<PrivateKafka> {
-  const port = options.port ?? 56100;
+  const port = options.port ?? 31100;
   const controllerPort = port + 1;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;

@@ -9,8 +9,12 @@ const run = promisify(execFile);
 
 /** PostgreSQL 15 server binaries, as the Debian packages install them. */
 const PG_BIN = process.env.CLOUDBURST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
-/** Ports reserved for services that fault tests start. The shared services use 55432 and 59092. */
-export const FAULT_PORT_RANGE = { first: 56000, last: 56099 } as const;
+/**
+ * Ports reserved for services that fault tests start, below Linux's default ephemeral
+ * range (32768–60999): a port in that range can be taken at any moment as the local
+ * port of some other test's client connection. The shared services use 55432 and 59092.
+ */
+export const FAULT_PORT_RANGE = { first: 31000, last: 31199 } as const;
 /** Limit on each pg_ctl start or stop, in seconds. */
 const PG_CTL_TIMEOUT_S = 30;
 /** Limit on each initdb or psql call, in milliseconds. */

@@ -13,8 +13,8 @@ import { adminRequest, createLunchCampaign, TEST_ADMIN_TOKEN } from '../helpers.
 import { startPrivateKafka, type PrivateKafka } from './private-kafka.js';
 import { queryOnce, startPrivatePostgres, type PrivatePostgres } from './private-services.js';
 
-const PG_PORT = 56030;
-const KAFKA_PORT = 56130;
+const PG_PORT = 31030;
+const KAFKA_PORT = 31130;
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const DEVICES = 12;
 const PINGS_PER_DEVICE = 60;
