@@ -45,7 +45,7 @@ const FETCH_MAX_WAIT_MS = 1_000;
  */
 const MAX_RECORDS_PER_SEND = 5_000;
 
-/** One produce call waiting in the outbox. */
+/** One produce call waiting in the outbox for the end of the event-loop turn. */
 interface PendingProduce {
   topic: string;
   records: Array<{ key: string; value: string }>;
@@ -77,7 +77,7 @@ export class KafkaBus implements Bus {
   private readonly knownTopics = new Set<string>();
   /** Produce calls not sent yet, in call order. */
   private readonly outbox: PendingProduce[] = [];
-  private flushing = false;
+  private flushScheduled = false;
   private readonly logger: Logger;
   private readonly partitions: number;
   private readonly replicationFactor: number;
@@ -123,10 +123,12 @@ export class KafkaBus implements Bus {
   }
 
   /**
-   * Produces records with acks from all in-sync replicas. Calls made while a send is in
-   * flight are gathered into the next send: the idempotent producer has one request in
-   * flight, so a gateway producing one small frame per call would otherwise wait a round
-   * trip per frame. Records keep their call order, so each key's records stay in order.
+   * Produces records with acks from all in-sync replicas. Calls made in the same turn of
+   * the event loop, such as the frames of many sockets read at once, are gathered into
+   * one send, because the idempotent producer keeps one request in flight per broker and
+   * would otherwise queue a round trip per frame. A send never waits for an earlier one,
+   * so a send that retries through a broker outage holds back only its own callers.
+   * Records keep their call order, so each key's records stay in order.
    */
   async produce<T>(name: string, messages: BusMessage<T>[]): Promise<void> {
     if (messages.length === 0) return;
@@ -137,38 +139,40 @@ export class KafkaBus implements Bus {
     const records = messages.map((message) => ({ key: message.key, value: JSON.stringify(message.value) }));
     await new Promise<void>((resolve, reject) => {
       this.outbox.push({ topic, records, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
     });
   }
 
-  /** Sends what the outbox holds, in sends of at most MAX_RECORDS_PER_SEND records, until it is empty. */
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.outbox.length > 0) {
-        const batch: PendingProduce[] = [];
-        let count = 0;
-        while (this.outbox.length > 0 && (batch.length === 0 || count + this.outbox[0]!.records.length <= MAX_RECORDS_PER_SEND)) {
-          const next = this.outbox.shift()!;
-          batch.push(next);
-          count += next.records.length;
-        }
-
-        const byTopic = new Map<string, Array<{ key: string; value: string }>>();
-        for (const pending of batch) {
-          const list = byTopic.get(pending.topic) ?? [];
-          list.push(...pending.records);
-          byTopic.set(pending.topic, list);
-        }
-        try {
-          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) });
-          for (const pending of batch) pending.resolve();
-        } catch (error) {
-          for (const pending of batch) pending.reject(unavailable(`producing ${pending.records.length} records to ${pending.topic} failed`, error));
-        }
+  /** Sends what the outbox holds, in sends of at most MAX_RECORDS_PER_SEND records. */
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.outbox.length > 0) {
+      const batch: PendingProduce[] = [];
+      let count = 0;
+      while (this.outbox.length > 0 && (batch.length === 0 || count + this.outbox[0]!.records.length <= MAX_RECORDS_PER_SEND)) {
+        const next = this.outbox.shift()!;
+        batch.push(next);
+        count += next.records.length;
       }
-    } finally {
-      this.flushing = false;
+      void this.send(batch);
+    }
+  }
+
+  private async send(batch: PendingProduce[]): Promise<void> {
+    const byTopic = new Map<string, Array<{ key: string; value: string }>>();
+    for (const pending of batch) {
+      const list = byTopic.get(pending.topic) ?? [];
+      list.push(...pending.records);
+      byTopic.set(pending.topic, list);
+    }
+    try {
+      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) });
+      for (const pending of batch) pending.resolve();
+    } catch (error) {
+      for (const pending of batch) pending.reject(unavailable(`producing ${pending.records.length} records to ${pending.topic} failed`, error));
     }
   }
 
