@@ -38,11 +38,11 @@ export interface Disagreement {
 
 export interface Agreement {
   pings: number;
-  /** (ping, fence) pairs that both systems answered inside. */
+  /** (ping, fence) pairs that both systems found inside. */
   bothInside: number;
-  /** Pairs answered differently with the ping within the margin of the boundary. */
+  /** Pairs found different with the ping within the margin of the boundary. */
   nearBoundary: number;
-  /** Pairs answered differently away from the boundary: a bug in one of the systems. */
+  /** Pairs found different away from the boundary, which means a bug in one of the systems. */
   disagreements: number;
   examples: Disagreement[];
 }

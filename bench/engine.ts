@@ -33,7 +33,7 @@ import { runTile38Comparison, type Tile38Result } from './tile38-comparison.js';
 const POLYGONS_BY_DEFAULT = true;
 
 /** Targets that the product promises for one core. */
-/** Where and when the registration pings land, relative to each device's first real fix. */
+/** Offset in place and time of the registration pings from each device's first real fix. */
 const IDLE_OFFSET_DEG = 1;
 const DAY_MS = 86_400_000;
 

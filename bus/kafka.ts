@@ -34,7 +34,7 @@ const SESSION_TIMEOUT_MS = 10_000;
 /** Heartbeat interval, at most a third of the session timeout as the Kafka consumer docs advise. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
 /**
- * Longest time the broker waits before it answers a fetch with no records. kafkajs defaults to 5 s, and a consumer
+ * Longest time the broker waits before it replies to a fetch with no records. kafkajs defaults to 5 s, and a consumer
  * stop waits for the fetch in flight, so a shorter wait keeps stops quick.
  */
 const FETCH_MAX_WAIT_MS = 1_000;
@@ -124,9 +124,9 @@ export class KafkaBus implements Bus {
 
   /**
    * Produces records with acks from all in-sync replicas. Calls made in the same turn of
-   * the event loop, such as the frames of many sockets read at once, are gathered into
-   * one send, because the idempotent producer keeps one request in flight per broker and
-   * would otherwise queue a round trip per frame. A send never waits for an earlier one,
+   * the event loop, such as the frames of many sockets read at once, go out as one send.
+   * The idempotent producer keeps one request in flight per broker, so one send per frame
+   * would queue a round trip per frame. A send never waits for an earlier one,
    * so a send that retries through a broker outage holds back only its own callers.
    * Records keep their call order, so each key's records stay in order.
    */

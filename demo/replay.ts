@@ -216,7 +216,7 @@ interface EngineCounters {
  * listed offer, or OFFER_WAIT_MS. Gateways acknowledge a ping once it is on the bus, and
  * an offer is listed once delivery has stored it, so under load both lag the last
  * acknowledgement. Returns how many listed offers were still missing at the phones.
- * NOTE: with several engine processes, the process answering sees only its partitions'
+ * NOTE: with several engine processes, the process serving the stats counts only its partitions'
  * pings, so the wait runs to OFFER_WAIT_MS.
  */
 async function waitForOffers(

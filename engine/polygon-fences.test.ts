@@ -4,7 +4,7 @@ import { ProximityEngine } from './index.js';
 import type { GeoJsonMultiPolygon, GeoJsonPolygon, PolygonFence, Position } from './index.js';
 import { near, PLAIN_RULES, runScenario, type LatLon, type Scenario } from './scenario-suite.js';
 
-/** A square ring around (lat, lon) with half-side `halfDeg`, counter-clockwise, closed. */
+/** Returns a closed, counter-clockwise square ring around (lat, lon) with half-side `halfDeg`. */
 function square(lat: number, lon: number, halfDeg: number): Position[] {
   return [
     [lon - halfDeg, lat - halfDeg],

@@ -19,11 +19,11 @@ export function near(origin: LatLon, metres: number, bearingDeg = 0): LatLon {
 
 /**
  * Rules that turn off dwell, the exit margin and the speed check, so a scenario about
- * the index or offers sees plain inside/outside transitions. Scenarios about a rule set it.
+ * the index or offers gets plain inside/outside transitions. Scenarios about a rule set it.
  */
 export const PLAIN_RULES: Partial<FenceRules> = { dwellMs: Infinity, exitMarginM: 0, maxSpeedMps: Infinity };
 
-/** A 100 m circle around `at`, in campaign-1, active from 0 to 1,000,000, with plain rules. */
+/** Returns a 100 m circle around `at`, in campaign-1, active from 0 to 1,000,000, with plain rules. */
 export function fence(id: string, at: LatLon, overrides: Partial<CircleFence> = {}): CircleFence {
   return {
     id,

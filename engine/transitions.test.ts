@@ -4,7 +4,7 @@ import { DEFAULT_FENCE_RULES, ProximityEngine } from './index.js';
 import { fence, MISSION, near, PLAIN_RULES, runScenario, type Scenario } from './scenario-suite.js';
 import type { FenceRules } from './types.js';
 
-/** A 100 m fence at MISSION with plain rules except `rules`. */
+/** Returns a 100 m fence at MISSION with plain rules, overridden by `rules`. */
 function ruled(rules: Partial<FenceRules>, id = 'f1') {
   return fence(id, MISSION, { rules: { ...PLAIN_RULES, ...rules } });
 }
@@ -128,7 +128,7 @@ const SCENARIOS: Scenario[] = [
       { seq: 1, ts: 1_000, at: FAR, expect: [] },
       // 4.96 km in 1 s.
       { seq: 2, ts: 2_000, at: INSIDE, expect: ['flagged phone-1'] },
-      // The flagged fix is the reference for the next one, which stands still.
+      // The flagged fix is the reference for the next one, which does not move.
       { seq: 3, ts: 62_000, at: INSIDE, expect: ['enter f1', 'offer campaign-1 f1'] },
       { seq: 4, ts: 63_000, at: FAR, expect: ['flagged phone-1'] },
       { seq: 5, ts: 200_000, at: FAR, expect: ['exit f1'] },

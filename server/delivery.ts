@@ -23,8 +23,8 @@ export interface DeliveryOptions {
   logger: Logger;
   /**
    * Called with each offer this process reads from the `pushes` topic, whichever process
-   * recorded it, so every console sees every offer (for the live map). An offer pushed
-   * again after a redelivery comes again.
+   * recorded it, so every console shows every offer (for the live map). An offer pushed
+   * again after a redelivery is reported again.
    */
   onOffer?: (offer: OfferPayload) => void;
   now?: () => number;

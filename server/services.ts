@@ -18,7 +18,7 @@ export interface ServerServices {
   /** Maximum pings one replay request may read. */
   replayMaxPings: number;
   /**
-   * Resolves true once this process's engine holds every listed fence, or false after
+   * Resolves true once this process's engine contains every listed fence, or false after
    * `timeoutMs`. Lets an API call return when its change is live here.
    */
   waitForFences(fenceIds: readonly string[], timeoutMs: number): Promise<boolean>;

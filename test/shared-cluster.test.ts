@@ -1,5 +1,5 @@
 // Two processes on one PostgreSQL database and one Kafka namespace, as `npm run
-// services:start` starts them: each console sees every offer, whichever process decided
+// services:start` starts them: each console shows every offer, whichever process decided
 // and recorded it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -86,11 +86,11 @@ export function adminRoutes(services: ServerServices, parentLogger: Logger): Hon
     );
     for (const fence of fences) live.publish({ type: 'fence', fence: services.toLiveFence(fence) });
 
-    // Answer once this process's engine has the fences, so pings sent right after the
+    // Reply once this process's engine has the fences, so pings sent right after the
     // reply meet them. The bus delivers them anyway if this takes longer.
     const fenceIds = fences.map((fence) => fence.id);
     if (!(await services.waitForFences(fenceIds, FENCE_APPLY_TIMEOUT_MS))) {
-      logger.warn({ campaignId: campaign.id, fences: fenceIds.length }, 'the engine has not applied the new fences yet; answering anyway');
+      logger.warn({ campaignId: campaign.id, fences: fenceIds.length }, 'the engine has not applied the new fences yet; replying anyway');
     }
     return c.json({ campaign, fences: fences.length }, 201);
   });

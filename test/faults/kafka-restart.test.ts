@@ -176,7 +176,7 @@ describe('Kafka broker restart during ingest', () => {
     // The gateway either held the pings (its send retried until the broker was back) or
     // rejected them, and every error it sent is the retriable 'unavailable'. Which of the
     // two happens depends on how the outage lines up with the producer's retries, so only
-    // the kind of error is checked; the checks above show nothing was acknowledged meanwhile.
+    // the kind of error is checked. The checks above show nothing was acknowledged meanwhile.
     const errors = devices.flatMap((device) => device.errors);
     const unexpectedErrors = errors.filter((error) => error.code !== 'unavailable' || error.retriable !== true);
     expect(unexpectedErrors.map((error) => `${error.code}: ${error.message}`)).toEqual([]);
