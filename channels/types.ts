@@ -12,6 +12,8 @@ export const CHANNEL_NAMES: readonly ChannelName[] = ['push', 'sms', 'x', 'messe
 export interface OutgoingMessage {
   /** Durable send-job id; providers that take an idempotency key use it. */
   jobId: string;
+  /** The campaign the message belongs to, for logs and the device SDK. */
+  campaignId?: string;
   channel: ChannelName;
   /**
    * Who sends: an E.164 number or a Messaging Service SID for SMS, the X account id,
