@@ -64,4 +64,6 @@ export const Topics = {
   fences: 'fences',
   /** Offers to push, keyed by device id; every process reads all and pushes to the sockets it holds. */
   pushes: 'pushes',
+  /** Campaign messages for the device SDK, keyed by device id; delivered like pushes. */
+  messages: 'messages',
 } as const;

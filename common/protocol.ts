@@ -75,10 +75,24 @@ export interface OfferPayload {
   distanceM: number;
   /** ISO 8601 instant when the engine decided. */
   decidedAt: string;
+  /** The campaign's push text for nearby phones, rendered for this offer, when it has one. */
+  message?: { title: string; body: string };
+}
+
+/** A scheduled campaign message sent to the device SDK (the push channel). */
+export interface DeviceMessage {
+  /** The send job's id: the same message delivered twice has the same id. */
+  id: string;
+  deviceId: string;
+  campaignId: string;
+  title?: string;
+  body: string;
+  code?: string;
 }
 
 export type GatewayFrame =
   | { type: 'welcome'; deviceId: string; lastSeq: number }
+  | { type: 'message'; message: DeviceMessage }
   /** Every ping with seq <= `seq` is durable on the bus or was rejected with an error frame. */
   | { type: 'ack'; seq: number }
   | { type: 'offer'; offer: OfferPayload }

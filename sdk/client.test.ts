@@ -64,7 +64,7 @@ function offer(offerId: string): OfferPayload {
 
 /** Records every event of a client, in order, for assertions. */
 function recordEvents(device: CloudburstDevice): { [E in keyof DeviceEvents]: Array<DeviceEvents[E]> } {
-  const log = { offer: [], ack: [], error: [], state: [], welcome: [], overflow: [], reconnect: [], renumber: [] } as {
+  const log = { offer: [], message: [], ack: [], error: [], state: [], welcome: [], overflow: [], reconnect: [], renumber: [] } as {
     [E in keyof DeviceEvents]: Array<DeviceEvents[E]>;
   };
   for (const event of Object.keys(log) as Array<keyof DeviceEvents>) {

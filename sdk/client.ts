@@ -1,4 +1,4 @@
-import { DeviceCloseCode, type GatewayFrame, type OfferPayload, type WirePing } from '../common/protocol.js';
+import { DeviceCloseCode, type DeviceMessage, type GatewayFrame, type OfferPayload, type WirePing } from '../common/protocol.js';
 import { backoffDelay, type BackoffOptions } from '../common/retry.js';
 import { DeviceError } from './errors.js';
 import { EventEmitter } from './events.js';
@@ -16,6 +16,8 @@ export type DeviceState = 'idle' | 'connecting' | 'open' | 'closed';
 export interface DeviceEvents {
   /** An offer pushed by the server. The SDK has already sent its offer-ack. */
   offer: OfferPayload;
+  /** A campaign message sent to this device (the push channel); `id` repeats if it is delivered again. */
+  message: DeviceMessage;
   /** Every ping with a seq at or below this one is stored on the server or was rejected with an `error` event. */
   ack: number;
   /** An error frame from the gateway, or a connection the SDK will not retry. */
@@ -265,6 +267,9 @@ export class CloudburstDevice {
         return this.handleAck(frame);
       case 'offer':
         return this.handleOffer(frame);
+      case 'message':
+        this.events.emit('message', frame.message);
+        return;
       case 'error':
         return this.handleError(frame);
     }
@@ -381,7 +386,7 @@ export class CloudburstDevice {
   }
 }
 
-const GATEWAY_FRAME_TYPES = new Set(['welcome', 'ack', 'offer', 'error']);
+const GATEWAY_FRAME_TYPES = new Set(['welcome', 'ack', 'offer', 'message', 'error']);
 
 /** Parses a gateway frame, or returns undefined for a binary message, bad JSON or an unknown type. */
 function parseGatewayFrame(data: unknown): GatewayFrame | undefined {

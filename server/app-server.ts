@@ -25,6 +25,12 @@ import { findDeviceByToken } from './repos/devices.js';
 import { LastSeqWriter } from './last-seq-writer.js';
 import { listRecentOffers } from './repos/offers.js';
 import { listTrucks, upsertTruck, type NewTruck, type Truck } from './repos/trucks.js';
+import { campaignAnnouncer } from './campaigns/announce.js';
+import { advanceCampaignClock } from './campaigns/service.js';
+import { DEFAULT_RATES } from './sends/channel-config.js';
+import { buildLanes } from './sends/providers.js';
+import { SendScheduler } from './sends/scheduler.js';
+import type { DeviceMessage } from '../common/protocol.js';
 import { toLiveFence, type ServerServices } from './services.js';
 
 /** How long a clean stop waits for the bus to drain before it gives up and logs what is left. */
@@ -32,7 +38,12 @@ const DRAIN_TIMEOUT_MS = 15_000;
 /** Offers in the console's snapshot. */
 const SNAPSHOT_OFFERS = 100;
 
-export type StartOptions = Partial<CloudburstConfig> & { dataDir: string; logger?: Logger };
+export type StartOptions = Partial<CloudburstConfig> & {
+  dataDir: string;
+  logger?: Logger;
+  /** Time between two passes of the send scheduler (default 250 ms). */
+  sendTickMs?: number;
+};
 
 export interface RunningCloudburst {
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
@@ -45,6 +56,7 @@ export interface RunningCloudburst {
     engine: ProximityEngine;
     runner: EngineRunner;
     gateway: IngestGateway;
+    scheduler: SendScheduler;
     api: { createTruck(input: Partial<NewTruck> & { name: string; lat: number; lon: number }): Promise<Truck> };
   };
   /** Stops accepting, drains the bus, closes sockets and the store. Safe to call twice. */
@@ -68,6 +80,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   const host = options.host ?? '127.0.0.1';
   let ready = false;
 
+  const channels = { ...(options.channels ?? { rates: DEFAULT_RATES, publicUrl: '' }) };
   const adminToken = await resolveAdminToken(options.dataDir, options.adminToken);
   const db = await openStore({ databaseUrl: options.databaseUrl, dataDir: path.join(options.dataDir, 'pglite'), logger });
   await migrate(db, logger);
@@ -116,6 +129,14 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   await runner.start();
   await delivery.start();
   await recorder.start();
+  // Every process reads every campaign message and writes the ones whose device socket it holds.
+  const messageSubscription = await bus.subscribe<DeviceMessage>({
+    topic: Topics.messages,
+    groupId: `messages-${instanceId}`,
+    handler: async (records) => {
+      for (const record of records) gateway.sendToDevice(record.value.deviceId, { type: 'message', message: record.value });
+    },
+  });
 
   const services: ServerServices = {
     db,
@@ -128,9 +149,10 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     stats: () => ({ ...runner.stats, fences: engine.fenceCount, devices: engine.deviceCount, connections: gateway.connectionCount }),
     replayMaxPings: options.replayMaxPings ?? DEFAULT_REPLAY_MAX_PINGS,
     waitForFences: (fenceIds, timeoutMs) => pollUntil(() => fenceIds.every((id) => engine.hasFence(id)), timeoutMs),
+    waitForFencesRemoved: (fenceIds, timeoutMs) => pollUntil(() => !fenceIds.some((id) => engine.hasFence(id)), timeoutMs),
     toLiveFence,
   };
-  const app = createApp(services, { logger, consoleDir: options.consoleDir ?? defaultConsoleDir() });
+  const app = createApp(services, { logger, consoleDir: options.consoleDir ?? defaultConsoleDir(), channels });
 
   const server: Server = createServer(getRequestListener(app.fetch));
   server.on('upgrade', (request, socket, head) => {
@@ -148,6 +170,23 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+
+  channels.publicUrl ||= url;
+  const announce = campaignAnnouncer(services, logger.child({ component: 'campaign-clock' }));
+  const scheduler = new SendScheduler({
+    db,
+    lanes: buildLanes(channels, db, bus, logger),
+    logger,
+    publicUrl: channels.publicUrl,
+    tickMs: options.sendTickMs,
+    onTick: async (now) => {
+      for (const change of await advanceCampaignClock(db, now)) {
+        log.info({ campaignId: change.campaign.id, status: change.campaign.status }, 'campaign window reached; status changed');
+        await announce(change);
+      }
+    },
+  });
+  scheduler.start();
   ready = true;
   log.info({ url, dataDir: options.dataDir, store: db.kind, bus: bus.kind }, 'cloudburst started');
 
@@ -165,12 +204,14 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
       if (drained) log.info(runner.stats, 'bus drained');
       else log.error({ timeoutMs: DRAIN_TIMEOUT_MS }, 'bus did not drain in time; unprocessed pings are lost');
 
+      await scheduler.stop();
       await gateway.close();
       await lastSeqs.flush();
       await live.close();
       await runner.stop();
       await delivery!.stop();
       await recorder.stop();
+      await messageSubscription.stop();
       await bus.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -190,6 +231,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
       engine,
       runner,
       gateway,
+      scheduler,
       api: {
         createTruck: async (input) => {
           const { truck } = await upsertTruck(db, { timeZone: 'America/Los_Angeles', ...input });

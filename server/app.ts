@@ -9,29 +9,45 @@ import type { Logger } from '../common/logger.js';
 import { requireAdmin } from './auth.js';
 import { errorResponse } from './http-errors.js';
 import { adminRoutes } from './routes/admin.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { codeRoutes } from './routes/codes.js';
+import { contactRoutes } from './routes/contacts.js';
+import { importRoutes } from './routes/imports.js';
+import { sendRoutes } from './routes/sends.js';
+import { signupAdminRoutes, signupRoutes } from './routes/signup.js';
+import { WEBHOOKS_MOUNT_PATH, webhookRoutes } from './routes/webhooks.js';
+import type { ChannelSettings } from './sends/channel-config.js';
 import { deviceRoutes } from './routes/devices.js';
 import type { ServerServices } from './services.js';
 
-/** Largest HTTP request body: campaign definitions are small; contact imports will stream instead. */
+/** Largest HTTP request body, apart from contact-list uploads, which stream. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Builds the HTTP API and, when `consoleDir` exists, serves the built console at `/`. */
-export function createApp(services: ServerServices, options: { logger: Logger; consoleDir?: string }): Hono {
+export function createApp(
+  services: ServerServices,
+  options: {
+    logger: Logger;
+    consoleDir?: string;
+    /** Provider settings for the webhooks; `publicUrl` is read per request, as it is known only once the server listens. */
+    channels: ChannelSettings;
+  },
+): Hono {
   const logger = options.logger.child({ component: 'http' });
   const app = new Hono();
 
   app.onError((error, c) => errorResponse(error, c, logger));
   app.notFound((c) => errorResponse(new CloudburstError('not_found', `no route for ${c.req.method} ${c.req.path}`), c, logger));
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new CloudburstError('payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  // Contact-list imports stream their body and set their own, larger limit.
+  const isImportUpload = (path: string) => /^\/v1\/admin\/segments\/[^/]+\/imports$/.test(path);
+  const smallBodies = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new CloudburstError('payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
+    },
+  });
+  app.use('/v1/*', async (c, next) => (isImportUpload(c.req.path) ? next() : smallBodies(c, next)));
 
   app.get('/healthz', (c) =>
     services.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting or stopping' }, 503),
@@ -44,8 +60,21 @@ export function createApp(services: ServerServices, options: { logger: Logger; c
   app.use('/v1/config', cors({ origin: '*', allowMethods: ['GET'] }));
   app.route('/v1/devices', deviceRoutes(services));
 
+  // Providers call these; each request is checked against the provider's own signature.
+  app.route(WEBHOOKS_MOUNT_PATH, webhookRoutes({ db: services.db, channels: options.channels, logger: options.logger, brand: () => options.channels.brand ?? 'Cloudburst' }));
+
+  // The public sign-up page behind the QR code at the truck.
+  const signupOptions = { publicUrl: () => options.channels.publicUrl, logger: options.logger };
+  app.route('/', signupRoutes(services, signupOptions));
+
   app.use('/v1/admin/*', requireAdmin(services.adminToken));
+  app.route('/v1/admin', signupAdminRoutes(services, signupOptions));
   app.route('/v1/admin', adminRoutes(services, options.logger));
+  app.route('/v1/admin', campaignRoutes(services, options.logger));
+  app.route('/v1/admin', codeRoutes(services));
+  app.route('/v1/admin', sendRoutes(services, options.logger));
+  app.route('/v1/admin', contactRoutes(services, options.logger));
+  app.route('/v1/admin', importRoutes(services, options.logger));
 
   const consoleDir = options.consoleDir;
   if (consoleDir && existsSync(path.join(consoleDir, 'index.html'))) {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { invalidInput } from '../common/errors.js';
+import { channelSettingsFromEnv, type ChannelSettings } from './sends/channel-config.js';
 
 /** Settings of one Cloudburst process, read from the environment by `configFromEnv`. */
 export interface CloudburstConfig {
@@ -28,6 +29,8 @@ export interface CloudburstConfig {
   pingRetentionHours: number;
   /** Maximum pings one replay may read (REPLAY_MAX_PINGS); a larger range is rejected. */
   replayMaxPings: number;
+  /** Providers per channel (Twilio, X, Messenger, SMTP) and their senders' pace; the outbox where none is set. */
+  channels: ChannelSettings;
 }
 
 const DEFAULT_PORT = 8080;
@@ -57,6 +60,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CloudburstC
     databaseUrl: env.DATABASE_URL || undefined,
     pingRetentionHours: integerFromEnv(env, 'PING_RETENTION_HOURS', DEFAULT_PING_RETENTION_HOURS, 1, 24 * 3650),
     replayMaxPings: integerFromEnv(env, 'REPLAY_MAX_PINGS', DEFAULT_REPLAY_MAX_PINGS, 1, 100_000_000),
+    // An empty public URL means the server's own address, known once it listens.
+    channels: channelSettingsFromEnv(env, ''),
   };
 }
 

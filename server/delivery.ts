@@ -4,9 +4,25 @@ import { Topics, type Bus, type Subscription } from '../bus/types.js';
 import type { OfferDecision } from '../engine/index.js';
 import type { Db } from '../store/types.js';
 import { generateCode } from './codes.js';
+import { renderForChannel } from '../messages/render.js';
+import { formatValidUntil } from '../messages/valid-until.js';
 import type { FenceUpdate } from './fence-updates.js';
 import { OfferContext } from './offer-context.js';
 import { insertOffer, listUndeliveredOffers, markPushDelivered } from './repos/offers.js';
+
+/** Renders the nearby segment's push template for one offer; nothing when it breaks a limit, so the app's default text shows. */
+function renderOfferMessage(
+  template: { title: string; body: string },
+  facts: { code: string; truck: string; benefit: string; validUntil: number; timeZone: string },
+): { title: string; body: string } | undefined {
+  const rendering = renderForChannel('push', template, {
+    code: facts.code,
+    truck: facts.truck,
+    benefit: facts.benefit,
+    validUntil: formatValidUntil(facts.validUntil, facts.timeZone, 'en-US'),
+  });
+  return rendering.ok ? { title: rendering.title, body: rendering.body } : undefined;
+}
 
 /** Code draws before giving up; with 31^8 codes a second collision in a row means something else is wrong. */
 const MAX_CODE_ATTEMPTS = 5;
@@ -172,6 +188,8 @@ export class Delivery {
         distanceM: decision.distanceM,
         decidedAt: new Date(decidedAt).toISOString(),
       };
+      const message = campaign.pushTemplate && renderOfferMessage(campaign.pushTemplate, { code, truck: truck.name, benefit: campaign.benefit.description, validUntil: Math.max(fenceEnd, decidedAt), timeZone: campaign.timeZone });
+      if (message) offer.message = message;
       await this.options.bus.produce<OfferPayload>(Topics.pushes, [{ key: offer.deviceId, value: offer }]);
       return;
     }

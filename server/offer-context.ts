@@ -4,6 +4,9 @@ import type { Queryable } from '../store/types.js';
 interface CampaignFacts {
   name: string;
   benefit: OfferBenefit;
+  /** The nearby segment's push template, when the marketer wrote one. */
+  pushTemplate?: { title: string; body: string };
+  timeZone: string;
 }
 
 interface TruckFacts {
@@ -55,12 +58,18 @@ export class OfferContext {
       truck_name: string | null;
       lat: number | null;
       lon: number | null;
+      push_title: string | null;
+      push_body: string | null;
+      time_zone: string | null;
     }>(
-      `SELECT c.name, c.benefit, f.id AS fence_id, f.active_until, t.id AS truck_id, t.name AS truck_name,
+      `SELECT c.name, c.benefit, tp.subject AS push_title, tp.body AS push_body, coalesce(c.time_zone, t.time_zone) AS time_zone,
+              f.id AS fence_id, f.active_until, t.id AS truck_id, t.name AS truck_name,
               ST_Y(t.position::geometry) AS lat, ST_X(t.position::geometry) AS lon
        FROM campaigns c
        LEFT JOIN fences f ON f.campaign_id = c.id
        LEFT JOIN trucks t ON t.id = f.truck_id
+       LEFT JOIN segments sg ON sg.campaign_id = c.id AND sg.source = 'nearby'
+       LEFT JOIN templates tp ON tp.segment_id = sg.id AND tp.kind = 'push'
        WHERE c.id = $1`,
       [id],
     );
@@ -70,6 +79,8 @@ export class OfferContext {
     const facts: CampaignFacts = {
       name: first.name,
       benefit: typeof first.benefit === 'string' ? (JSON.parse(first.benefit) as OfferBenefit) : first.benefit,
+      timeZone: first.time_zone ?? 'UTC',
+      ...(first.push_body !== null ? { pushTemplate: { title: first.push_title ?? '', body: first.push_body } } : {}),
     };
     this.campaigns.set(id, facts);
     for (const row of rows) {

@@ -3,7 +3,7 @@ import { CloudburstError } from '../common/errors.js';
 import { ProximityEngine, resolveRules, type CircleFence, type EnginePing, type FenceRules } from '../engine/index.js';
 import type { Queryable } from '../store/types.js';
 import { buildCampaignFences, findCampaignTrucks, resolveTruckWindows, type LocalWindow } from './campaign-fences.js';
-import { fenceRulesSchema, newCampaignSchema } from './campaigns.js';
+import { fenceRulesSchema, newCampaignSchema } from './campaigns/definition.js';
 import { readPingFile, tooManyPings, type PingFileFormat, type PingLineError } from './ping-files.js';
 import { getCampaign } from './repos/campaigns.js';
 import { countPingsBetween, readPingPages } from './repos/pings.js';
@@ -41,7 +41,9 @@ const overridesSchema = z.object({
 }).strict();
 
 /** The create-campaign body, where name and benefit may be left out. */
-const definitionSchema = newCampaignSchema.partial({ name: true, benefit: true });
+const definitionSchema = newCampaignSchema
+  .pick({ name: true, truckIds: true, window: true, radiusM: true, benefit: true, rules: true })
+  .partial({ name: true, benefit: true });
 
 const instant = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant with a zone, like "2026-12-04T19:00:00Z"' });
 

@@ -1,5 +1,5 @@
 import { EARTH_RADIUS_M } from '../engine/index.js';
-import { createCampaign } from '../server/campaigns.js';
+import { createCampaign } from '../server/campaigns/service.js';
 import { insertPings } from '../server/repos/pings.js';
 import { upsertTruck, type Truck } from '../server/repos/trucks.js';
 import type { Db } from '../store/types.js';

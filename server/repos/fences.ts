@@ -68,3 +68,12 @@ export async function listFencesOfTruck(db: Queryable, truckId: string): Promise
   const rows = await db.query<FenceRow>(`SELECT ${COLUMNS} FROM fences WHERE truck_id = $1 ORDER BY id`, [truckId]);
   return rows.map(toFence);
 }
+
+export async function listFencesOfCampaign(db: Queryable, campaignId: string): Promise<CircleFence[]> {
+  const rows = await db.query<FenceRow>(`SELECT ${COLUMNS} FROM fences WHERE campaign_id = $1 ORDER BY id`, [campaignId]);
+  return rows.map(toFence);
+}
+
+export async function deleteFencesOfCampaign(db: Queryable, campaignId: string): Promise<void> {
+  await db.query(`DELETE FROM fences WHERE campaign_id = $1`, [campaignId]);
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { ChannelName } from '../../channels/types.js';
+import { CloudburstError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { importContacts, type ImportFormat, type ImportInput, type ImportProgress, type ImportSummary, type RowIssue } from '../../contacts/import/import.js';
+import type { Db, Queryable } from '../../store/types.js';
+import { holdsFences } from '../campaigns/status.js';
+import { getCampaign } from '../repos/campaigns.js';
+import { recordConsents, upsertContacts, type ConsentChange } from '../repos/contacts.js';
+import { finishImport, insertImport, insertImportIssues, updateImportProgress, type ImportRecord } from '../repos/imports.js';
+import { addSegmentMembers, getSegment } from '../repos/segments.js';
+import { queueCampaignSends } from '../repos/send-jobs.js';
+
+export interface ImportRequest {
+  segmentId: string;
+  format: ImportFormat;
+  defaultCountry: string;
+  fileName?: string;
+  /** Client-chosen id, so a console can follow the progress while it still uploads. */
+  importId?: string;
+  /**
+   * Channels the marketer confirms every person in the list agreed to be contacted
+   * on. Rows that state their own consent for a channel keep what they state.
+   */
+  consentChannels?: ChannelName[];
+}
+
+/** Which segment sources each detected format may feed, so a follower list does not land in the sign-ups by mistake. */
+const FORMAT_SOURCES: Record<string, readonly string[]> = {
+  'meta-leads': ['facebook'],
+  square: ['point_of_sale'],
+  'x-followers': ['twitter'],
+};
+
+/**
+ * Reads a contact list into a segment, a batch at a time: each batch's contacts,
+ * memberships, consent and row issues are written in one transaction, so an import
+ * stopped half way keeps every batch before the fault, and the progress row says how
+ * far it got. When the campaign is already scheduled, the new members' sends are queued.
+ */
+export async function runImport(db: Db, request: ImportRequest, input: ImportInput, logger: Logger): Promise<ImportRecord> {
+  const segment = await getSegment(db, request.segmentId);
+  if (!segment) throw new CloudburstError('not_found', `segment ${request.segmentId} not found`, { field: 'segmentId', value: request.segmentId });
+  if (segment.source === 'nearby') {
+    throw new CloudburstError('invalid_input', `invalid segmentId: segment "${segment.name}" is the live nearby segment, which fills itself`, {
+      field: 'segmentId',
+      value: request.segmentId,
+    });
+  }
+  if (request.format !== 'auto' && FORMAT_SOURCES[request.format] && !FORMAT_SOURCES[request.format]!.includes(segment.source)) {
+    throw new CloudburstError('invalid_input', `invalid format: "${request.format}" lists cannot go into a ${segment.source} segment`, {
+      field: 'format',
+      value: request.format,
+    });
+  }
+
+  const importId = request.importId ?? randomUUID();
+  const source = `import ${request.fileName ? JSON.stringify(request.fileName) : '(unnamed file)'} ${importId}`;
+  await insertImport(db, { id: importId, segmentId: segment.id, format: request.format, fileName: request.fileName, defaultCountry: request.defaultCountry });
+  const log = logger.child({ component: 'import', importId, segmentId: segment.id });
+  log.info({ format: request.format, fileName: request.fileName }, 'import started');
+
+  let progress: ImportProgress = { bytesRead: 0, rowsRead: 0, contacts: 0, issues: 0 };
+  let issueSeq = 0;
+  let added = 0;
+  const run = importContacts(input, {
+    format: request.format,
+    defaultCountry: request.defaultCountry,
+    onProgress: (next) => {
+      progress = next;
+    },
+  });
+
+  let failure: Error | undefined;
+  try {
+    for await (const batch of run.batches) {
+      if (FORMAT_SOURCES[batch.format] && !FORMAT_SOURCES[batch.format]!.includes(segment.source)) {
+        throw new CloudburstError('invalid_input', `invalid file: it is a ${batch.format} export, which cannot go into a ${segment.source} segment`, {
+          field: 'format',
+          value: batch.format,
+        });
+      }
+      await db.transaction(async (tx) => {
+        const ids = await upsertContacts(tx, batch.contacts);
+        added += await addSegmentMembers(tx, segment.id, ids, importId);
+        await recordConsents(tx, consentChanges(batch.contacts, ids, request.consentChannels ?? [], source));
+        await insertImportIssues(tx, importId, issueSeq, batch.issues);
+        issueSeq += batch.issues.length;
+        await updateImportProgress(tx, importId, { ...progress, added });
+      });
+    }
+  } catch (error) {
+    failure = error as Error;
+  }
+
+  const summary: ImportSummary & { added: number } = { ...(await run.summary), added };
+  if (failure && !summary.error) summary.error = failure;
+  const record = await finishImport(db, importId, summary);
+  if (summary.error) {
+    log.warn({ err: summary.error, rowsRead: summary.rowsRead, contacts: summary.contacts }, 'import stopped; the batches before the fault are kept');
+  } else {
+    log.info({ rowsRead: summary.rowsRead, contacts: summary.contacts, added, errors: summary.errors, duplicates: summary.duplicates }, 'import finished');
+  }
+  await queueSendsOfNewMembers(db, segment.campaignId);
+  return record;
+}
+
+async function queueSendsOfNewMembers(db: Queryable, campaignId: string): Promise<void> {
+  const campaign = await getCampaign(db, campaignId);
+  if (!campaign || !holdsFences(campaign.status)) return;
+  const [row] = await db.query<{ send_at: Date | string | null }>(`SELECT min(send_at) AS send_at FROM send_jobs WHERE campaign_id = $1`, [campaignId]);
+  const at = row?.send_at ? Math.max(new Date(row.send_at).getTime(), Date.now()) : Date.now();
+  await queueCampaignSends(db, campaign, at);
+}
+
+/** The consent each row states, and the marketer's confirmation for the channels the row says nothing about. */
+function consentChanges(
+  contacts: Array<{ consent: Partial<Record<string, boolean>> }>,
+  ids: string[],
+  confirmed: ChannelName[],
+  source: string,
+): ConsentChange[] {
+  const at = Date.now();
+  const changes: ConsentChange[] = [];
+  contacts.forEach((contact, index) => {
+    const channels = new Set<ChannelName>([...confirmed, ...(Object.keys(contact.consent) as ChannelName[])]);
+    for (const channel of channels) {
+      const stated = contact.consent[channel];
+      changes.push({ contactId: ids[index]!, channel, granted: stated ?? true, at, source });
+    }
+  });
+  return changes;
+}
+
+export type { RowIssue };

@@ -1,0 +1,145 @@
+import { messengerSendPlan } from '../../channels/messenger-window.js';
+import type { OutgoingMessage } from '../../channels/types.js';
+import { renderForChannel, type Rendering } from '../../messages/render.js';
+import type { TemplateValues } from '../../messages/template.js';
+import { formatValidUntil } from '../../messages/valid-until.js';
+import type { Contact } from '../repos/contacts.js';
+import { channelOfKind, type SendJob } from '../repos/send-jobs.js';
+import type { Template } from '../repos/templates.js';
+import type { CampaignContext } from './job-context.js';
+import { capReached, quietUntil, type MessagingRules } from './policy.js';
+
+/** What to do with a claimed job before any provider is called. */
+export type Decision =
+  | { action: 'send'; message: OutgoingMessage; recipient: string }
+  | { action: 'skip'; reason: string; recipient?: string }
+  | { action: 'park'; reason: string; recipient?: string }
+  | { action: 'later'; at: number; reason: string };
+
+export interface ComposeInput {
+  job: SendJob;
+  campaign: CampaignContext;
+  template: Template;
+  /** Null for an X post. */
+  contact: Contact | null;
+  code: string | null;
+  /** Messages sent to the contact within the frequency cap's window. */
+  sentInCapWindow: number;
+  rules: MessagingRules;
+  publicUrl: string;
+  /** The sender the lane sends as. */
+  sender: string;
+  now: number;
+}
+
+/**
+ * Applies the rules a message must pass, in order: consent on its channel, the
+ * frequency cap, the quiet hours, Messenger's messaging window, and the channel's
+ * limits once rendered with this recipient's values.
+ */
+export function composeMessage(input: ComposeInput): Decision {
+  const { job, campaign, template, contact, code, rules, now } = input;
+  const channel = channelOfKind(job.kind);
+  const recipient = contact ? recipientOf(job, contact) : '';
+
+  if (contact) {
+    if (!recipient) return { action: 'skip', reason: `the contact has no ${channel} address any more` };
+    const consent = contact.consents[channel];
+    // Registering the SDK is the device's opt-in to pushes; any other channel needs a recorded yes.
+    if (consent?.granted === false) {
+      return { action: 'skip', recipient, reason: `opted out of ${channel} on ${consent.at} (${consent.source})` };
+    }
+    if (!consent && channel !== 'push') return { action: 'skip', recipient, reason: `no consent on record for ${channel}` };
+    if (capReached(rules, input.sentInCapWindow)) {
+      const cap = rules.frequencyCap!;
+      return { action: 'skip', recipient, reason: `frequency cap: ${input.sentInCapWindow} messages in the last ${cap.perHours} h (at most ${cap.max})` };
+    }
+    const quietEnd = quietUntil(rules, now, contact.timeZone ?? campaign.timeZone);
+    if (quietEnd !== null) {
+      if (quietEnd >= campaign.validUntil) {
+        return { action: 'skip', recipient, reason: `quiet hours until ${new Date(quietEnd).toISOString()}, after the offer ends` };
+      }
+      return { action: 'later', at: quietEnd, reason: `quiet hours for the recipient until ${new Date(quietEnd).toISOString()}` };
+    }
+  }
+  if (campaign.validUntil <= now) return { action: 'skip', recipient, reason: 'the offer ended before the message could go out' };
+
+  let messengerRecipient: OutgoingMessage['messengerRecipient'];
+  let to = recipient;
+  if (job.kind === 'messenger' && contact) {
+    const plan = messengerSendPlan({
+      lastUserMessageAt: contact.messengerLastMessageAt,
+      notificationToken: contact.messengerToken,
+      tokenExpiresAt: contact.messengerTokenExpiresAt,
+      now,
+    });
+    if (!plan.ok) return { action: 'park', recipient, reason: plan.reason };
+    messengerRecipient = plan.recipient;
+    if (plan.recipient === 'notification_token') to = contact.messengerToken!;
+  }
+
+  const values: TemplateValues = {
+    firstName: contact?.firstName ?? null,
+    code,
+    truck: campaign.truckName,
+    validUntil: formatValidUntil(campaign.validUntil, campaign.timeZone, contact?.locale ?? 'en-US'),
+    orderLink: code ? `${input.publicUrl}/order?code=${encodeURIComponent(code)}` : `${input.publicUrl}/order`,
+    benefit: campaign.benefit.description,
+  };
+  const rendering = render(job, template, values);
+  if (!rendering.ok) {
+    const errors = rendering.issues.filter((issue) => issue.severity === 'error').map((issue) => issue.message);
+    return { action: 'park', recipient, reason: `the message cannot be sent as written: ${errors.join('; ')}` };
+  }
+
+  const message: OutgoingMessage = { jobId: job.id, campaignId: campaign.id, channel, sender: input.sender, to, text: '' };
+  switch (rendering.channel) {
+    case 'email':
+      Object.assign(message, { subject: rendering.subject, text: rendering.text, html: rendering.html });
+      break;
+    case 'push':
+      Object.assign(message, { subject: rendering.title || undefined, text: rendering.body });
+      break;
+    case 'x':
+      Object.assign(message, { kind: rendering.kind, text: rendering.text });
+      break;
+    default:
+      message.text = rendering.text;
+  }
+  if (messengerRecipient) message.messengerRecipient = messengerRecipient;
+  return { action: 'send', message, recipient };
+}
+
+function recipientOf(job: SendJob, contact: Contact): string {
+  switch (job.kind) {
+    case 'push':
+      return contact.deviceId ?? '';
+    case 'sms':
+      return contact.phone ?? '';
+    case 'email':
+      return contact.email ?? '';
+    case 'messenger':
+      return contact.messengerPsid ?? '';
+    case 'x_dm':
+      return contact.xUserId ?? '';
+    case 'x_post':
+      return '';
+  }
+}
+
+function render(job: SendJob, template: Template, values: TemplateValues): Rendering {
+  switch (job.kind) {
+    case 'email':
+      return renderForChannel('email', { subject: template.subject ?? '', body: template.body }, values);
+    case 'push':
+      return renderForChannel('push', { title: template.subject ?? '', body: template.body }, values);
+    case 'x_post':
+      return renderForChannel('x', template.body, values, { kind: 'post' });
+    case 'x_dm':
+      return renderForChannel('x', template.body, values, { kind: 'dm' });
+    case 'sms':
+      return renderForChannel('sms', template.body, values);
+    case 'messenger':
+      return renderForChannel('messenger', template.body, values);
+  }
+}

@@ -1,0 +1,433 @@
+/**
+ * The night-before workflow end to end, on the selected back end: a campaign with the
+ * four segment sources is prepared (imports on the format samples and on a list of our
+ * own), scheduled, and its messages go out through stand-ins of Twilio, X, the Graph API
+ * and an SMTP server on loopback. The stand-ins record what they received, so the test
+ * checks exactly what was sent, and that nothing was sent twice.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logger.js';
+import { openStore } from '../store/open-store.js';
+import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
+import type { ChannelSettings } from '../server/sends/channel-config.js';
+import { DEFAULT_RATES } from '../server/sends/channel-config.js';
+import { touchMessengerWindow } from '../server/repos/contacts.js';
+import { instantToLocal } from '../server/time-zone.js';
+import { backendOptions, type BackendOptions } from './backend.js';
+import { adminRequest, TEST_ADMIN_TOKEN } from './helpers.js';
+import { startGraphStandIn, type GraphStandIn } from './stand-ins/graph-api.js';
+import { startSmtpStandIn, type SmtpStandIn } from './stand-ins/smtp.js';
+import { startTwilioStandIn, type TwilioStandIn } from './stand-ins/twilio-api.js';
+import { startXStandIn, type XStandIn } from './stand-ins/x-api.js';
+
+const ZONE = 'America/Los_Angeles';
+const SAMPLES = path.resolve(import.meta.dirname, '../../shared/data/format_samples');
+const TWILIO_FROM = '+14155550100';
+const X_TOKEN = 'x-user-token';
+const PAGE_TOKEN = 'page-token';
+const APP_SECRET = 'app-secret';
+
+/** Polls `read` until `done` holds, or fails naming what it waited for. */
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(value).slice(0, 2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface Providers {
+  twilio: TwilioStandIn;
+  x: XStandIn;
+  graph: GraphStandIn;
+  smtp: SmtpStandIn;
+}
+
+function channelSettings(providers: Providers): ChannelSettings {
+  return {
+    twilio: { accountSid: providers.twilio.accountSid, authToken: providers.twilio.authToken, from: TWILIO_FROM, apiBaseUrl: providers.twilio.url },
+    x: { accessToken: X_TOKEN, accountId: '42', apiBaseUrl: providers.x.url },
+    messenger: { pageAccessToken: PAGE_TOKEN, pageId: '777', appSecret: APP_SECRET, apiBaseUrl: providers.graph.url },
+    smtp: { url: providers.smtp.url, from: 'offers@taco.example' },
+    // Faster than the Twilio stand-in allows, so its 429s are exercised.
+    rates: { ...DEFAULT_RATES, sms: 20, x: 20, email: 20 },
+    publicUrl: '',
+  };
+}
+
+async function start(dataDir: string, backend: BackendOptions, channels?: ChannelSettings): Promise<RunningCloudburst> {
+  return startCloudburst({
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    adminToken: TEST_ADMIN_TOKEN,
+    logger: silentLogger(),
+    sendTickMs: 50,
+    ...backend,
+    ...(channels ? { channels } : {}),
+  });
+}
+
+async function importFile(url: string, segmentId: string, body: string | Uint8Array, query: string) {
+  const response = await fetch(`${url}/v1/admin/segments/${segmentId}/imports?${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+/** A window from a minute ago for two hours, in the truck's zone. */
+function currentWindow() {
+  const now = Date.now();
+  return { start: instantToLocal(now - 60_000, ZONE), end: instantToLocal(now + 2 * 3_600_000, ZONE) };
+}
+
+const samplesPresent = existsSync(SAMPLES);
+
+describe.skipIf(!samplesPresent)('campaign workflow with every provider (format samples from ../shared/data)', () => {
+  let providers: Providers;
+  let server: RunningCloudburst;
+  let dataDir: string;
+  let campaignId: string;
+  let segments: Record<string, string>;
+  let truckId: string;
+
+  beforeAll(async () => {
+    providers = {
+      twilio: await startTwilioStandIn(),
+      x: await startXStandIn({ accessToken: X_TOKEN }),
+      graph: await startGraphStandIn({ pageAccessToken: PAGE_TOKEN, appSecret: APP_SECRET }),
+      smtp: await startSmtpStandIn({ user: 'mailer', pass: 'secret' }),
+    };
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-workflow-'));
+    server = await start(dataDir, await backendOptions(), channelSettings(providers));
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await Promise.all(Object.values(providers ?? {}).map((provider) => provider.close()));
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prepares a draft with the four segment sources', async () => {
+    const truck = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Taco Cloud', lat: 37.7793, lon: -122.4193 });
+    expect(truck.status).toBe(201);
+    truckId = truck.body.truck.id;
+    const rules = await adminRequest(server.url, 'PUT', '/v1/admin/settings/messaging', { quietHours: null, frequencyCap: { max: 3, perHours: 24 } });
+    expect(rules.status).toBe(200);
+
+    const created = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Friday lunch burst',
+      status: 'draft',
+      truckIds: [truck.body.truck.id],
+      window: currentWindow(),
+      radiusM: 200,
+      benefit: { kind: 'percent', value: 20, minSpendMinor: 800, currency: 'USD' },
+      goal: { reach: 500, convert: 60, revenueMinor: 90_000, currency: 'USD' },
+      channels: ['push', 'sms', 'x', 'messenger', 'email'],
+      segments: [
+        {
+          source: 'facebook',
+          name: 'Page likers',
+          templates: {
+            sms: { body: 'Hi {{firstName|there}}! {{benefit}} at {{truck}} with {{code}} until {{validUntil}} 🌮' },
+            messenger: { body: 'Hi {{firstName|there}}, {{benefit}} today: {{code}}' },
+            email: { subject: '{{benefit}} at {{truck}}', body: 'Hi {{firstName|there}},\nshow {{code}} at the window. Order: {{orderLink}}' },
+          },
+        },
+        {
+          source: 'twitter',
+          name: 'Followers',
+          codeMode: 'shared',
+          templates: { x_post: { body: 'Lunch rush at {{truck}}: {{benefit}} with {{code}}' }, x_dm: { body: 'Thanks for following! {{code}}' } },
+        },
+        { source: 'point_of_sale', name: 'Window sign-ups', codeMode: 'shared', code: 'WRAP-7788', templates: { sms: { body: 'Welcome back: {{benefit}} with {{code}}' } } },
+      ],
+      nearbyTemplates: { push: { subject: '{{truck}} is near', body: '{{benefit}}: {{code}}' } },
+    });
+    expect(created.body.error).toBeUndefined();
+    expect(created.status).toBe(201);
+    expect(created.body.campaign.status).toBe('draft');
+    expect(created.body.fences).toBe(0);
+    campaignId = created.body.campaign.id;
+    segments = Object.fromEntries(created.body.campaign.segments.map((segment: { source: string; id: string }) => [segment.source, segment.id]));
+    expect(Object.keys(segments).sort()).toEqual(['facebook', 'nearby', 'point_of_sale', 'twitter']);
+  });
+
+  it('imports the Meta, Square and X samples and reports every row', async () => {
+    const meta = await importFile(server.url, segments.facebook!, await readFile(path.join(SAMPLES, 'meta_lead_ads_export.sample.csv')), 'format=auto&consent=email&fileName=leads.csv');
+    expect(meta.status).toBe(201);
+    expect(meta.body.import.summary).toMatchObject({ format: 'meta-leads', rowsRead: 3, contacts: 3, added: 3, errors: 0, warnings: 3 });
+    const metaIssues = await adminRequest(server.url, 'GET', `/v1/admin/imports/${meta.body.import.id}/issues`);
+    expect(metaIssues.body.issues.map((issue: { line: number; severity: string; field: string }) => [issue.line, issue.severity, issue.field])).toEqual([
+      [2, 'warning', 'phone_number'],
+      [3, 'warning', 'phone_number'],
+      [4, 'warning', 'phone_number'],
+    ]);
+
+    const square = await importFile(server.url, segments.point_of_sale!, await readFile(path.join(SAMPLES, 'square_customers_export.sample.csv')), 'format=square');
+    expect(square.body.import.summary).toMatchObject({ format: 'square', rowsRead: 2, contacts: 2, added: 2 });
+
+    const followers = await importFile(server.url, segments.twitter!, await readFile(path.join(SAMPLES, 'twitter_archive_follower.sample.js')), 'consent=x');
+    expect(followers.body.import.summary).toMatchObject({ format: 'x-followers', rowsRead: 3, contacts: 3, added: 3 });
+  });
+
+  it('imports a list with real numbers, consent columns and bad rows, keeping the good ones', async () => {
+    const csv = [
+      'first_name,email,phone,messenger_psid,sms_consent,messenger_consent',
+      'Ana,ana@example.com,(415) 555-2671,1001,yes,yes',
+      'Bo,bo@example.com,415-555-2672,1002,yes,yes',
+      'Cy,cy@example.com,4155552673,,no,',
+      'Di,,4.15555E+09,,yes,',
+      'Ed,ANA@example.com,,,,',
+      'Fay,,,,yes,',
+      'Gus,gus@example.com,+1 415 555 2674,,yes,',
+    ].join('\r\n');
+    const result = await importFile(server.url, segments.facebook!, csv, 'format=csv&fileName=list.csv&consent=email');
+    expect(result.status).toBe(201);
+    expect(result.body.import.summary).toMatchObject({ rowsRead: 7, contacts: 4, duplicates: 1, rowsRejected: 2, added: 4 });
+    const issues = (await adminRequest(server.url, 'GET', `/v1/admin/imports/${result.body.import.id}/issues`)).body.issues as Array<Record<string, any>>;
+    const onLine = (line: number) => issues.filter((issue) => issue.line === line);
+    expect(onLine(5).some((issue) => issue.severity === 'error' && /scientific notation/.test(issue.reason))).toBe(true);
+    expect(onLine(6).map((issue) => issue.severity)).toEqual(['duplicate']);
+    expect(onLine(7).map((issue) => issue.severity)).toEqual(['error']);
+    expect(issues.every((issue) => [5, 6, 7].includes(issue.line))).toBe(true);
+
+    // Ana wrote to the page yesterday, so Messenger may answer within its 24-hour window; Bo never did.
+    const members = await adminRequest(server.url, 'GET', `/v1/admin/segments/${segments.facebook}/members?limit=100`);
+    const ana = members.body.members.find((member: { email?: string }) => member.email === 'ana@example.com');
+    expect(ana.consents.sms.granted).toBe(true);
+    await touchMessengerWindow(server.services.db, ana.id, Date.now() - 3_600_000);
+  });
+
+  it('schedules, turns active with the window open, and sends every message once', async () => {
+    providers.twilio.setRule({ kind: 'rate-limit', perSecond: 1, retryAfterSeconds: 1 });
+    providers.twilio.setRule({ kind: 'invalid-number', to: '+14155552674' });
+
+    const scheduled = await adminRequest(server.url, 'POST', `/v1/admin/campaigns/${campaignId}/status`, { status: 'scheduled' });
+    expect(scheduled.status).toBe(200);
+    expect(server.services.engine.hasFence(`${campaignId}:${truckId}`)).toBe(true);
+    await waitFor('the campaign to turn active', () => adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}`), (r) => r.body.campaign.status === 'active');
+
+    const summary = await waitFor(
+      'every send to finish',
+      () => adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/summary`),
+      (r) => !r.body.sends.queued && !r.body.sends.sending,
+      60_000,
+    );
+    const all = (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/sends?limit=1000`)).body.sends as Array<Record<string, any>>;
+    const find = (kind: string, recipient: string) => all.find((send) => send.kind === kind && send.recipient === recipient);
+
+    // SMS: Ana, Bo (facebook, consented) and nobody else; Cy said no; Gus's number is invalid at Twilio.
+    const sms = providers.twilio.messages.map((message) => message.form);
+    expect(sms.map((form) => form.To).sort()).toEqual(['+14155552671', '+14155552672']);
+    expect(new Set(sms.map((form) => form.To)).size).toBe(sms.length);
+    for (const form of sms) {
+      expect(form.From).toBe(TWILIO_FROM);
+      expect(form.Body).toMatch(/^Hi (Ana|Bo)! 20% off on \$8\.00 or more at Taco Cloud with [2-9A-HJKMNP-Z]{8} until .+ 🌮$/u);
+      expect(form.StatusCallback).toBe(`${server.url}/v1/webhooks/twilio/status`);
+    }
+    expect(providers.twilio.requests.some((request) => request.status === 429)).toBe(true);
+    expect(find('sms', '+14155552673')).toMatchObject({ status: 'skipped' });
+    expect(find('sms', '+14155552673')!.reason).toMatch(/opted out of sms/);
+    expect(find('sms', '+14155552674')).toMatchObject({ status: 'parked' });
+    expect(find('sms', '+14155552674')!.reason).toMatch(/21211/);
+
+    // Unique codes: each SMS carries its own.
+    const smsCodes = sms.map((form) => /with ([2-9A-Z]{8})/.exec(form.Body!)![1]);
+    expect(new Set(smsCodes).size).toBe(2);
+
+    // X: one post with the shared code, a DM to each follower.
+    const posts = providers.x.requests.filter((request) => request.path === '/2/tweets');
+    expect(posts).toHaveLength(1);
+    const followersCode = summary.body.segments.find((segment: { source: string }) => segment.source === 'twitter').sharedCode;
+    expect(posts[0]!.body).toEqual({ text: `Lunch rush at Taco Cloud: 20% off on $8.00 or more with ${followersCode}` });
+    const dms = providers.x.requests.filter((request) => request.path.startsWith('/2/dm_conversations/with/'));
+    expect(dms.map((request) => request.path).sort()).toEqual([
+      '/2/dm_conversations/with/1111111111111111111/messages',
+      '/2/dm_conversations/with/2222222222222222222/messages',
+      '/2/dm_conversations/with/3333333333333333333/messages',
+    ]);
+
+    // Messenger: Ana inside her window; Bo parked, the page may not write first.
+    const messenger = providers.graph.requests.filter((request) => request.path.endsWith('/me/messages'));
+    expect(messenger).toHaveLength(1);
+    expect(messenger[0]!.body).toMatchObject({ recipient: { id: '1001' }, message: { text: expect.stringMatching(/^Hi Ana, 20% off/) } });
+    expect(find('messenger', '1002')).toMatchObject({ status: 'parked' });
+
+    // Email: the consented addresses from the Meta sample and our list, once each.
+    const mailTo = providers.smtp.messages.flatMap((mail) => mail.envelope.rcptTo).sort();
+    expect(all.filter((send) => send.kind === 'email' && send.status !== 'sent').map((send) => send.reason)).toEqual([]);
+    expect(mailTo).toEqual(
+      ['ana@example.com', 'bo@example.com', 'cy@example.com', 'gus@example.com', 'test.person.one@example.com', 'test.person.three@example.com', 'test.person.two@example.com'].sort(),
+    );
+    const anaMail = providers.smtp.messages.find((mail) => mail.envelope.rcptTo.includes('ana@example.com'))!;
+    expect(anaMail.headers.subject).toBe('20% off on $8.00 or more at Taco Cloud');
+
+    // The Square sample's 555 numbers were rejected at import, so its sign-ups have no SMS to get.
+    expect(all.filter((send) => send.kind === 'sms' && send.segmentId === segments.point_of_sale)).toEqual([]);
+
+    expect(summary.body.reached).toBe(all.filter((send) => ['sent', 'delivered'].includes(send.status) && send.contactId).reduce((set, send) => set.add(send.contactId), new Set()).size);
+    expect(server.services.scheduler.stats.sent).toBe(all.filter((send) => send.status === 'sent').length);
+  });
+
+  it('takes a STOP and records delivery reports from Twilio', async () => {
+    const stop = await providers.twilio.sendInbound(`${server.url}/v1/webhooks/twilio/inbound`, '+14155552672', TWILIO_FROM, 'STOP');
+    expect(stop.status).toBe(200);
+    const members = await adminRequest(server.url, 'GET', `/v1/admin/segments/${segments.facebook}/members?limit=100`);
+    const bo = members.body.members.find((member: { email?: string }) => member.email === 'bo@example.com');
+    expect(bo.consents.sms).toMatchObject({ granted: false });
+
+    const sid = providers.twilio.messages.find((message) => message.form.To === '+14155552671')!.sid;
+    expect((await providers.twilio.sendStatusCallback(sid, 'delivered')).status).toBe(200);
+    const sends = (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/sends?status=delivered`)).body.sends;
+    expect(sends.map((send: { recipient: string }) => send.recipient)).toEqual(['+14155552671']);
+  });
+
+  it('redeems an SMS code once and counts the conversion', async () => {
+    const code = /with ([2-9A-Z]{8})/.exec(providers.twilio.messages[0]!.form.Body!)![1];
+    const attempts = await Promise.all(
+      Array.from({ length: 20 }, () => adminRequest(server.url, 'POST', '/v1/admin/codes/redeem', { code, customer: { phone: providers.twilio.messages[0]!.form.To } })),
+    );
+    expect(attempts.filter((attempt) => attempt.status === 200)).toHaveLength(1);
+    expect(attempts.filter((attempt) => attempt.status === 409)).toHaveLength(19);
+    const summary = await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/summary`);
+    expect(summary.body.converted).toBe(1);
+  });
+
+  it('ends the campaign: fences leave the engine', async () => {
+    const ended = await adminRequest(server.url, 'POST', `/v1/admin/campaigns/${campaignId}/status`, { status: 'ended' });
+    expect(ended.body.campaign.status).toBe('ended');
+    expect(server.services.engine.hasFence(`${campaignId}:${truckId}`)).toBe(false);
+    const again = await adminRequest(server.url, 'POST', `/v1/admin/campaigns/${campaignId}/status`, { status: 'scheduled' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/ended is final/);
+  });
+});
+
+describe('sends survive a restart and are never sent twice', () => {
+  let twilio: TwilioStandIn;
+  let dataDir: string;
+  let backend: BackendOptions;
+
+  beforeAll(async () => {
+    twilio = await startTwilioStandIn();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-restart-'));
+    backend = await backendOptions();
+  });
+
+  afterAll(async () => {
+    await twilio?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('sends the queued jobs after a restart, parks the one caught mid-send, and sends nothing twice', async () => {
+    const settings: ChannelSettings = {
+      twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: TWILIO_FROM, apiBaseUrl: twilio.url },
+      rates: { ...DEFAULT_RATES, sms: 50 },
+      publicUrl: '',
+    };
+    let server = await start(dataDir, backend, settings);
+    const truck = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Curry Up', lat: 37.78, lon: -122.41 });
+    const now = Date.now();
+    const created = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Restart burst',
+      status: 'draft',
+      truckIds: [truck.body.truck.id],
+      window: currentWindow(),
+      // The sends fall due a few seconds after scheduling, after the restart below.
+      sendAt: instantToLocal(now + 60_000, ZONE),
+      radiusM: 150,
+      benefit: { kind: 'free_item', item: 'lassi' },
+      channels: ['sms'],
+      segments: [{ source: 'facebook', name: 'Likers', templates: { sms: { body: '{{benefit}} with {{code}}' } } }],
+    });
+    const segmentId = created.body.campaign.segments.find((segment: { source: string }) => segment.source === 'facebook').id;
+    const rows = ['phone,sms_consent', ...Array.from({ length: 6 }, (_, i) => `+1415555268${i},yes`)].join('\n');
+    expect((await importFile(server.url, segmentId, rows, 'format=csv')).status).toBe(201);
+    const campaignId = created.body.campaign.id;
+    expect((await adminRequest(server.url, 'POST', `/v1/admin/campaigns/${campaignId}/status`, { status: 'scheduled' })).status).toBe(200);
+    const queued = (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/sends?status=queued`)).body.sends;
+    expect(queued).toHaveLength(6);
+    await server.stop();
+
+    // A process that died mid-send left this job claimed: its outcome is unknown.
+    const store = await openStore({ databaseUrl: backend.databaseUrl, dataDir: path.join(dataDir, 'pglite'), logger: silentLogger() });
+    await store.query(`UPDATE send_jobs SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second' WHERE id = $1`, [queued[0].id]);
+    await store.query(`UPDATE send_jobs SET next_attempt_at = now() WHERE campaign_id = $1 AND status = 'queued'`, [campaignId]);
+    await store.close();
+    server = await start(dataDir, backend, settings);
+
+    const sends = await waitFor(
+      'the five queued messages after the restart',
+      async () => (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/sends`)).body.sends as Array<Record<string, any>>,
+      (list) => list.every((send) => send.status !== 'queued' && send.status !== 'sending'),
+    );
+    expect(sends.filter((send) => send.status === 'sent')).toHaveLength(5);
+    const parked = sends.find((send) => send.id === queued[0].id)!;
+    expect(parked.status).toBe('parked');
+    expect(parked.reason).toMatch(/outcome unknown/);
+    expect(twilio.messages).toHaveLength(5);
+    expect(new Set(twilio.messages.map((message) => message.form.To)).size).toBe(5);
+    expect(twilio.messages.every((message) => /^free lassi with [2-9A-Z]{8}$/.test(message.form.Body!))).toBe(true);
+    await server.stop();
+  });
+});
+
+describe('embedded defaults without providers', () => {
+  let server: RunningCloudburst;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-outbox-'));
+    server = await start(dataDir, await backendOptions());
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('writes every channel to the outbox the console shows', async () => {
+    const truck = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Bao Down', lat: 37.77, lon: -122.42 });
+    await adminRequest(server.url, 'PUT', '/v1/admin/settings/messaging', { quietHours: null, frequencyCap: null });
+    const created = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Outbox burst',
+      status: 'draft',
+      truckIds: [truck.body.truck.id],
+      window: currentWindow(),
+      radiusM: 150,
+      benefit: { kind: 'amount', value: 300, currency: 'USD' },
+      channels: ['sms', 'email', 'x'],
+      segments: [
+        {
+          source: 'point_of_sale',
+          name: '窗口登记',
+          templates: { sms: { body: '{{firstName|朋友}}，{{benefit}}：{{code}}' }, email: { subject: '{{benefit}}', body: 'Code {{code}}' }, x_post: { body: '{{benefit}} today' } },
+        },
+      ],
+    });
+    const segmentId = created.body.campaign.segments.find((segment: { source: string }) => segment.source === 'point_of_sale').id;
+    const list = JSON.stringify([{ firstName: '小明', phone: '+8613800138000', email: 'ming@example.cn', smsConsent: true, emailConsent: true }]);
+    expect((await importFile(server.url, segmentId, list, 'format=json&defaultCountry=CN')).status).toBe(201);
+    expect((await adminRequest(server.url, 'POST', `/v1/admin/campaigns/${created.body.campaign.id}/status`, { status: 'scheduled' })).status).toBe(200);
+
+    const outbox = await waitFor(
+      'three outbox messages',
+      async () => (await adminRequest(server.url, 'GET', `/v1/admin/outbox?campaignId=${created.body.campaign.id}`)).body.messages as Array<Record<string, any>>,
+      (messages) => messages.length === 3,
+    );
+    const byChannel = Object.fromEntries(outbox.map((message) => [message.channel, message]));
+    const code = created.body.campaign.segments.find((segment: { source: string }) => segment.source === 'point_of_sale').sharedCode ?? (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${created.body.campaign.id}`)).body.campaign.segments.find((segment: { source: string }) => segment.source === 'point_of_sale').sharedCode;
+    expect(byChannel.sms).toMatchObject({ recipient: '+8613800138000', body: `小明，$3.00 off：${code}` });
+    expect(byChannel.email).toMatchObject({ recipient: 'ming@example.cn', subject: '$3.00 off', body: `Code ${code}` });
+    expect(byChannel['x:post']).toMatchObject({ recipient: '', body: '$3.00 off today' });
+  });
+});
