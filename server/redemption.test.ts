@@ -4,11 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudburstError } from '../common/errors.js';
 import { silentLogger } from '../common/logger.js';
 import type { OfferBenefit } from '../common/protocol.js';
-import { migrate } from '../store/migrate.js';
-import { openPglite } from '../store/pglite.js';
-import { openPostgres } from '../store/postgres.js';
 import type { Db } from '../store/types.js';
-import { scaledBackendOptions } from '../test/backend.js';
+import { TEST_STORES, type TestStore } from '../test/stores.js';
 import { errorResponse } from './http-errors.js';
 import { redeemCode, RedemptionError, type Customer } from './redemption.js';
 import { insertCampaign } from './repos/campaigns.js';
@@ -25,38 +22,6 @@ const BENEFIT: OfferBenefit = { kind: 'percent', value: 15, description: '15% of
 
 const ANN = { phone: '+14155552671', email: 'ann@example.com' };
 
-/** Opens a migrated store; on PostgreSQL in a schema of its own that `dispose` drops. */
-interface TestStore {
-  db: Db;
-  dispose(): Promise<void>;
-}
-
-async function openMemoryStore(): Promise<TestStore> {
-  const db = await openPglite({ logger: silentLogger() });
-  await migrate(db, silentLogger());
-  return { db, dispose: () => db.close() };
-}
-
-async function openPostgresStore(): Promise<TestStore> {
-  const { databaseUrl } = await scaledBackendOptions();
-  const schema = /search_path=([a-z0-9_]+)/.exec(new URL(databaseUrl).searchParams.get('options') ?? '')![1]!;
-  // 10 connections, so the simultaneous redemptions below really run side by side.
-  const db = await openPostgres({ connectionString: databaseUrl, logger: silentLogger(), poolSize: 10 });
-  await migrate(db, silentLogger());
-  return {
-    db,
-    async dispose() {
-      await db.query(`DROP SCHEMA ${schema} CASCADE`);
-      await db.close();
-    },
-  };
-}
-
-const stores: Array<[string, () => Promise<TestStore>]> = [
-  ['PGlite', openMemoryStore],
-  ['PostgreSQL', openPostgresStore],
-];
-
 async function rejectionOf(promise: Promise<unknown>): Promise<RedemptionError> {
   return promise.then(
     () => {
@@ -69,7 +34,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<RedemptionError> 
   );
 }
 
-for (const [storeName, open] of stores) {
+for (const [storeName, open] of TEST_STORES) {
   describe(`redeemCode on ${storeName}`, () => {
     let store: TestStore;
     let db: Db;

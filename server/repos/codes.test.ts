@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudburstError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
-import { migrate } from '../../store/migrate.js';
-import { openPglite } from '../../store/pglite.js';
-import { openPostgres } from '../../store/postgres.js';
 import type { Db } from '../../store/types.js';
-import { scaledBackendOptions } from '../../test/backend.js';
+import { TEST_STORES, type TestStore } from '../../test/stores.js';
 import { codePrefix, generateCode, generateSharedCode, parseChosenCode } from '../codes.js';
 import { insertCampaign } from './campaigns.js';
 import { ensureSegmentCode, getCodeInfo, issueRecipientCode } from './codes.js';
@@ -111,38 +108,7 @@ describe('parseChosenCode', () => {
   });
 });
 
-/** Opens a migrated store; on PostgreSQL in a schema of its own that `dispose` drops. */
-interface TestStore {
-  db: Db;
-  dispose(): Promise<void>;
-}
-
-async function openMemoryStore(): Promise<TestStore> {
-  const db = await openPglite({ logger: silentLogger() });
-  await migrate(db, silentLogger());
-  return { db, dispose: () => db.close() };
-}
-
-async function openPostgresStore(): Promise<TestStore> {
-  const { databaseUrl } = await scaledBackendOptions();
-  const schema = /search_path=([a-z0-9_]+)/.exec(new URL(databaseUrl).searchParams.get('options') ?? '')![1]!;
-  const db = await openPostgres({ connectionString: databaseUrl, logger: silentLogger() });
-  await migrate(db, silentLogger());
-  return {
-    db,
-    async dispose() {
-      await db.query(`DROP SCHEMA ${schema} CASCADE`);
-      await db.close();
-    },
-  };
-}
-
-const stores: Array<[string, () => Promise<TestStore>]> = [
-  ['PGlite', openMemoryStore],
-  ['PostgreSQL', openPostgresStore],
-];
-
-for (const [storeName, open] of stores) {
+for (const [storeName, open] of TEST_STORES) {
   describe(`code repository on ${storeName}`, () => {
     let store: TestStore;
     let db: Db;

@@ -171,15 +171,17 @@ export interface ClaimRequest {
 export async function claimDueJobs(tx: Queryable, request: ClaimRequest): Promise<SendJob[]> {
   const intervalMs = 1000 / request.ratePerSecond;
   const now = request.now;
+  // A sender seen for the first time starts with a full burst.
   await tx.query(`INSERT INTO sender_slots (sender, next_at) VALUES ($1, $2::timestamptz) ON CONFLICT (sender) DO NOTHING`, [
     request.sender,
-    new Date(now).toISOString(),
+    new Date(now - request.burst * intervalMs).toISOString(),
   ]);
   const [slot] = await tx.query<{ next_at: Date | string }>(`SELECT next_at FROM sender_slots WHERE sender = $1 FOR UPDATE`, [request.sender]);
   const nextAt = new Date(slot!.next_at).getTime();
   if (nextAt > now) return [];
 
-  const start = Math.max(nextAt, now - request.burst * intervalMs);
+  // Unused time counts for at most `burst` messages: the slot due now and burst - 1 before it.
+  const start = Math.max(nextAt, now - (request.burst - 1) * intervalMs);
   const budget = Math.min(request.burst, Math.floor((now - start) / intervalMs) + 1);
   const rows = await tx.query<JobRow>(
     `UPDATE send_jobs SET status = 'sending', attempts = attempts + 1, lease_until = $5::timestamptz, sender = $3, provider = $4, updated_at = now()
