@@ -88,7 +88,10 @@ export function createSmtpProvider(options: SmtpProviderOptions): SmtpProvider {
           text: message.text,
           ...(message.html === undefined ? {} : { html: message.html }),
           messageId,
-          ...(message.unsubscribeUrl === undefined ? {} : { list: { unsubscribe: message.unsubscribeUrl } }),
+          // RFC 8058 one-click: mail clients POST to the URL, which large mailbox providers expect from bulk senders.
+          ...(message.unsubscribeUrl === undefined
+            ? {}
+            : { list: { unsubscribe: message.unsubscribeUrl }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } }),
         });
         return { status: 'sent', providerMessageId: messageId };
       } catch (error) {

@@ -35,6 +35,8 @@ export interface OutgoingMessage {
   text: string;
   /** Email only: an HTML alternative to `text`. */
   html?: string;
+  /** Email only: where the recipient unsubscribes; sent as List-Unsubscribe with one-click. */
+  unsubscribeUrl?: string;
 }
 
 /**

@@ -17,6 +17,7 @@ import { sendRoutes } from './routes/sends.js';
 import { signupAdminRoutes, signupRoutes } from './routes/signup.js';
 import { WEBHOOKS_MOUNT_PATH, webhookRoutes } from './routes/webhooks.js';
 import type { ChannelSettings } from './sends/channel-config.js';
+import { unsubscribeRoutes } from './unsubscribe/routes.js';
 import { deviceRoutes } from './routes/devices.js';
 import type { ServerServices } from './services.js';
 
@@ -66,6 +67,7 @@ export function createApp(
   // The public sign-up page behind the QR code at the truck.
   const signupOptions = { publicUrl: () => options.channels.publicUrl, logger: options.logger };
   app.route('/', signupRoutes(services, signupOptions));
+  app.route('/', unsubscribeRoutes({ db: services.db, logger: options.logger }));
 
   app.use('/v1/admin/*', requireAdmin(services.adminToken));
   app.route('/v1/admin', signupAdminRoutes(services, signupOptions));

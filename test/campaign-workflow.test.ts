@@ -270,6 +270,19 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
     );
     const anaMail = providers.smtp.messages.find((mail) => mail.envelope.rcptTo.includes('ana@example.com'))!;
     expect(anaMail.headers.subject).toBe('20% off on $8.00 or more at Taco Cloud');
+    expect(anaMail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    const unsubscribe = /^<(.+)>$/.exec(anaMail.headers['list-unsubscribe']!)![1]!;
+    expect(unsubscribe.startsWith(`${server.url}/unsubscribe/`)).toBe(true);
+    expect(anaMail.text).toContain(`Unsubscribe: ${unsubscribe}`);
+    // A scanner's GET changes nothing; the one-click POST unsubscribes; a forged link does nothing.
+    expect((await fetch(unsubscribe)).status).toBe(200);
+    const forged = unsubscribe.replace(/\/[^/]+$/, '/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    expect((await fetch(forged, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(unsubscribe, { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status).toBe(200);
+    const anaId = all.find((send) => send.recipient === 'ana@example.com')!.contactId;
+    const ana = await adminRequest(server.url, 'GET', `/v1/admin/contacts/${anaId}`);
+    expect(ana.body.contact.consents.email).toMatchObject({ granted: false, source: 'email unsubscribe link' });
+    expect(ana.body.consentHistory.filter((event: { channel: string }) => event.channel === 'email').map((event: { granted: boolean }) => event.granted)).toEqual([true, false]);
 
     // The Square sample's 555 numbers were rejected at import, so its sign-ups have no SMS to get.
     expect(all.filter((send) => send.kind === 'sms' && send.segmentId === segments.point_of_sale)).toEqual([]);

@@ -71,8 +71,8 @@ for (const [storeName, open] of TEST_STORES) {
       // Unscheduling cancels; scheduling again queues the cancelled jobs, not new ones.
       expect(await cancelQueuedSends(db, campaign.id, 'unscheduled')).toBe(9);
       expect(await queueCampaignSends(db, campaign, T0 + 1_000)).toBe(9);
-      const [{ count }] = await db.query<{ count: string | number }>(`SELECT count(*) AS count FROM send_jobs WHERE campaign_id = $1`, [campaign.id]);
-      expect(Number(count)).toBe(9);
+      const [row] = await db.query<{ count: string | number }>(`SELECT count(*) AS count FROM send_jobs WHERE campaign_id = $1`, [campaign.id]);
+      expect(Number(row!.count)).toBe(9);
     });
 
     it('never queues a sent job again', async () => {

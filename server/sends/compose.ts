@@ -29,6 +29,8 @@ export interface ComposeInput {
   publicUrl: string;
   /** The sender the lane sends as. */
   sender: string;
+  /** Email only: the contact's signed unsubscribe link, added to the footer and the headers. */
+  unsubscribeUrl?: string;
   now: number;
 }
 
@@ -94,9 +96,16 @@ export function composeMessage(input: ComposeInput): Decision {
 
   const message: OutgoingMessage = { jobId: job.id, campaignId: campaign.id, channel, sender: input.sender, to, text: '' };
   switch (rendering.channel) {
-    case 'email':
-      Object.assign(message, { subject: rendering.subject, text: rendering.text, html: rendering.html });
+    case 'email': {
+      const link = input.unsubscribeUrl;
+      Object.assign(message, {
+        subject: rendering.subject,
+        text: link ? `${rendering.text}\n\n--\nUnsubscribe: ${link}` : rendering.text,
+        html: link ? `${rendering.html}<hr><p><a href="${escapeAttribute(link)}">Unsubscribe</a></p>` : rendering.html,
+        ...(link ? { unsubscribeUrl: link } : {}),
+      });
       break;
+    }
     case 'push':
       Object.assign(message, { subject: rendering.title || undefined, text: rendering.body });
       break;
@@ -108,6 +117,10 @@ export function composeMessage(input: ComposeInput): Decision {
   }
   if (messengerRecipient) message.messengerRecipient = messengerRecipient;
   return { action: 'send', message, recipient };
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
 function recipientOf(job: SendJob, contact: Contact): string {

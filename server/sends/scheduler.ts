@@ -11,6 +11,7 @@ import { composeMessage, type Decision } from './compose.js';
 import { JobContextCache } from './job-context.js';
 import { DEFAULT_MESSAGING_RULES, type MessagingRules } from './policy.js';
 import type { SendLane } from './providers.js';
+import { unsubscribeSecret, unsubscribeUrl } from '../unsubscribe/links.js';
 
 /** Message kinds each channel's lane sends. */
 const KINDS_OF: Record<ChannelName, TemplateKind[]> = {
@@ -64,6 +65,7 @@ export class SendScheduler {
   private running: Promise<void> | undefined;
   private stopped = true;
   private rules: { at: number; value: MessagingRules } | undefined;
+  private secret: string | undefined;
 
   constructor(private readonly options: SchedulerOptions) {
     this.logger = options.logger.child({ component: 'send-scheduler' });
@@ -203,6 +205,9 @@ export class SendScheduler {
       publicUrl: this.options.publicUrl,
       sender: lane.sender,
       now: this.now(),
+      ...(job.kind === 'email' && contact
+        ? { unsubscribeUrl: unsubscribeUrl(this.options.publicUrl, (this.secret ??= await unsubscribeSecret(db)), contact.id) }
+        : {}),
     });
   }
 
