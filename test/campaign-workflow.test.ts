@@ -10,7 +10,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { silentLogger } from '../common/logger.js';
+import type { OfferPayload } from '../common/protocol.js';
+import { CloudburstDevice } from '../sdk/index.js';
 import { openStore } from '../store/open-store.js';
 import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
 import type { ChannelSettings } from '../server/sends/channel-config.js';
@@ -313,6 +316,21 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
     expect(attempts.filter((attempt) => attempt.status === 409)).toHaveLength(19);
     const summary = await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/summary`);
     expect(summary.body.converted).toBe(1);
+  });
+
+  it("pushes the nearby segment's own message with a phone's code", async () => {
+    const { token } = await CloudburstDevice.register(server.url);
+    const device = new CloudburstDevice({ url: server.url, token, WebSocket, flushIntervalMs: 10 });
+    const offers: OfferPayload[] = [];
+    device.on('offer', (offer) => offers.push(offer));
+    device.connect();
+    try {
+      device.sendPing({ lat: 37.7793, lon: -122.4193, accuracy: 5, ts: Date.now() });
+      await expect.poll(() => offers.length, { timeout: 20_000 }).toBe(1);
+      expect(offers[0]!.message).toEqual({ title: 'Taco Cloud is near', body: `20% off on $8.00 or more: ${offers[0]!.code}` });
+    } finally {
+      device.close();
+    }
   });
 
   it('ends the campaign: fences leave the engine', async () => {
