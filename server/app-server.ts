@@ -30,11 +30,15 @@ import { advanceCampaignClock } from './campaigns/service.js';
 import { DEFAULT_RATES } from './sends/channel-config.js';
 import { buildLanes } from './sends/providers.js';
 import { SendScheduler } from './sends/scheduler.js';
+import { failStalledImports } from './repos/imports.js';
 import type { DeviceMessage } from '../common/protocol.js';
 import { toLiveFence, type ServerServices } from './services.js';
 
 /** How long a clean stop waits for the bus to drain before it gives up and logs what is left. */
 const DRAIN_TIMEOUT_MS = 15_000;
+/** An import that wrote no batch for this long lost its process. */
+const STALLED_IMPORT_MS = 2 * 60_000;
+const STALLED_IMPORT_CHECK_MS = 30_000;
 /** Offers in the console's snapshot. */
 const SNAPSHOT_OFFERS = 100;
 
@@ -173,6 +177,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
 
   channels.publicUrl ||= url;
   const announce = campaignAnnouncer(services, logger.child({ component: 'campaign-clock' }));
+  let stalledCheckAt = 0;
   const scheduler = new SendScheduler({
     db,
     lanes: buildLanes(channels, db, bus, logger),
@@ -180,6 +185,12 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     publicUrl: channels.publicUrl,
     tickMs: options.sendTickMs,
     onTick: async (now) => {
+      if (now - stalledCheckAt >= STALLED_IMPORT_CHECK_MS) {
+        stalledCheckAt = now;
+        for (const stalled of await failStalledImports(db, now, STALLED_IMPORT_MS)) {
+          log.warn({ importId: stalled.id, segmentId: stalled.segmentId, progress: stalled.progress }, 'import stopped with its process; marked failed');
+        }
+      }
       for (const change of await advanceCampaignClock(db, now)) {
         log.info({ campaignId: change.campaign.id, status: change.campaign.status }, 'campaign window reached; status changed');
         await announce(change);

@@ -7,7 +7,7 @@ import type { Db, Queryable } from '../../store/types.js';
 import { holdsFences } from '../campaigns/status.js';
 import { getCampaign } from '../repos/campaigns.js';
 import { recordConsents, upsertContacts, type ConsentChange } from '../repos/contacts.js';
-import { finishImport, insertImport, insertImportIssues, updateImportProgress, type ImportRecord } from '../repos/imports.js';
+import { finishImport, getImport, insertImport, insertImportIssues, updateImportProgress, type ImportRecord } from '../repos/imports.js';
 import { addSegmentMembers, getSegment } from '../repos/segments.js';
 import { queueCampaignSends } from '../repos/send-jobs.js';
 
@@ -24,6 +24,10 @@ export interface ImportRequest {
    */
   consentChannels?: ChannelName[];
 }
+
+/** Contacts per transaction: small enough that requests waiting on the embedded store are not held long. */
+const BATCH_SIZE = 250;
+const UNIQUE_VIOLATION = '23505';
 
 /** Which segment sources each detected format may feed, so a follower list does not land in the sign-ups by mistake. */
 const FORMAT_SOURCES: Record<string, readonly string[]> = {
@@ -55,6 +59,9 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
   }
 
   const importId = request.importId ?? randomUUID();
+  if (request.importId && (await getImport(db, request.importId))) {
+    throw new CloudburstError('conflict', `import ${request.importId} already exists; choose a new importId`, { field: 'importId', value: request.importId });
+  }
   const source = `import ${request.fileName ? JSON.stringify(request.fileName) : '(unnamed file)'} ${importId}`;
   await insertImport(db, { id: importId, segmentId: segment.id, format: request.format, fileName: request.fileName, defaultCountry: request.defaultCountry });
   const log = logger.child({ component: 'import', importId, segmentId: segment.id });
@@ -66,6 +73,7 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
   const run = importContacts(input, {
     format: request.format,
     defaultCountry: request.defaultCountry,
+    batchSize: BATCH_SIZE,
     onProgress: (next) => {
       progress = next;
     },
@@ -80,14 +88,19 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
           value: batch.format,
         });
       }
-      await db.transaction(async (tx) => {
-        const ids = await upsertContacts(tx, batch.contacts);
-        added += await addSegmentMembers(tx, segment.id, ids, importId);
-        await recordConsents(tx, consentChanges(batch.contacts, ids, request.consentChannels ?? [], source));
-        await insertImportIssues(tx, importId, issueSeq, batch.issues);
-        issueSeq += batch.issues.length;
-        await updateImportProgress(tx, importId, { ...progress, added });
-      });
+      added += await retryOnRace(() =>
+        db.transaction(async (tx) => {
+          const ids = await upsertContacts(tx, batch.contacts);
+          const newMembers = await addSegmentMembers(tx, segment.id, ids, importId);
+          await recordConsents(tx, consentChanges(batch.contacts, ids, request.consentChannels ?? [], source));
+          await insertImportIssues(tx, importId, issueSeq, batch.issues);
+          await updateImportProgress(tx, importId, { ...progress, added: added + newMembers });
+          return newMembers;
+        }),
+      );
+      issueSeq += batch.issues.length;
+      // Let the requests waiting behind this import's transactions run between batches.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } catch (error) {
     failure = error as Error;
@@ -103,6 +116,20 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
   }
   await queueSendsOfNewMembers(db, segment.campaignId);
   return record;
+}
+
+/**
+ * Runs a batch again when a simultaneous import or sign-up created one of its contacts
+ * first (a unique-index race); the second run matches the contact instead.
+ */
+async function retryOnRace<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION || attempt >= 3) throw error;
+    }
+  }
 }
 
 async function queueSendsOfNewMembers(db: Queryable, campaignId: string): Promise<void> {

@@ -196,23 +196,25 @@ export interface ConsentChange {
  * Records consent changes. A revocation always wins; a grant from an import or a
  * form never overrides a refusal already on record (a STOP stays a STOP until the
  * person sends START or opts in again themselves, which passes `override`).
- * Every change lands in consent_events, the audit trail.
+ * Every change that takes effect lands in consent_events, the audit trail.
  */
 export async function recordConsents(db: Queryable, changes: ConsentChange[], options: { override?: boolean } = {}): Promise<void> {
-  if (changes.length === 0) return;
-  const col = <K extends keyof ConsentChange>(key: K) => changes.map((change) => change[key]);
-  const at = changes.map((change) => new Date(change.at).toISOString());
+  // One change per contact and channel, the last one given: a statement cannot update a row twice.
+  const latest = [...new Map(changes.map((change) => [`${change.contactId}/${change.channel}`, change])).values()];
+  if (latest.length === 0) return;
+  const col = <K extends keyof ConsentChange>(key: K) => latest.map((change) => change[key]);
+  const at = latest.map((change) => new Date(change.at).toISOString());
+  // Only the changes that took effect go to the audit trail, so it never shows a grant that a refusal blocked.
   await db.query(
-    `INSERT INTO consents (contact_id, channel, granted, at, source)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::timestamptz[], $5::text[])
-     ON CONFLICT (contact_id, channel) DO UPDATE SET granted = excluded.granted, at = excluded.at, source = excluded.source
-     WHERE excluded.granted = false OR consents.granted = true OR $6::boolean`,
+    `WITH applied AS (
+       INSERT INTO consents (contact_id, channel, granted, at, source)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::timestamptz[], $5::text[])
+       ON CONFLICT (contact_id, channel) DO UPDATE SET granted = excluded.granted, at = excluded.at, source = excluded.source
+       WHERE excluded.granted = false OR consents.granted = true OR $6::boolean
+       RETURNING contact_id, channel, granted, at, source
+     )
+     INSERT INTO consent_events (contact_id, channel, granted, at, source) SELECT contact_id, channel, granted, at, source FROM applied`,
     [col('contactId'), col('channel'), col('granted'), at, col('source'), options.override === true],
-  );
-  await db.query(
-    `INSERT INTO consent_events (contact_id, channel, granted, at, source)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::timestamptz[], $5::text[])`,
-    [col('contactId'), col('channel'), col('granted'), at, col('source')],
   );
 }
 

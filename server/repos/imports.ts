@@ -64,7 +64,7 @@ export async function insertImport(
 }
 
 export async function updateImportProgress(db: Queryable, id: string, progress: Record<string, number>): Promise<void> {
-  await db.query(`UPDATE imports SET progress = $2::jsonb WHERE id = $1`, [id, JSON.stringify(progress)]);
+  await db.query(`UPDATE imports SET progress = $2::jsonb, updated_at = now() WHERE id = $1`, [id, JSON.stringify(progress)]);
 }
 
 export async function insertImportIssues(db: Queryable, importId: string, firstSeq: number, issues: RowIssue[]): Promise<void> {
@@ -91,6 +91,20 @@ export async function finishImport(db: Queryable, id: string, summary: { error?:
     [id, error ? 'failed' : 'done', JSON.stringify(rest), error ? error.message : null],
   );
   return toImport(rows[0]!);
+}
+
+/**
+ * Marks as failed the imports that wrote nothing for `quietMs`: the process reading
+ * them stopped. Their batches before the stop are kept; the error says so.
+ */
+export async function failStalledImports(db: Queryable, now: number, quietMs: number): Promise<ImportRecord[]> {
+  const rows = await db.query<ImportRow>(
+    `UPDATE imports SET status = 'failed', finished_at = now(),
+       error = 'the server stopped during the import; the rows read before ' || coalesce(progress->>'rowsRead', '0') || ' were kept, import the rest again'
+     WHERE status = 'running' AND updated_at < $1::timestamptz RETURNING *`,
+    [new Date(now - quietMs).toISOString()],
+  );
+  return rows.map(toImport);
 }
 
 export async function getImport(db: Queryable, id: string): Promise<ImportRecord | undefined> {

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { CHANNEL_NAMES, type ChannelName } from '../../channels/types.js';
 import { CloudburstError } from '../../common/errors.js';
@@ -40,6 +39,23 @@ const issueQuery = z.object({
   severity: z.enum(['error', 'warning', 'duplicate']).optional(),
 });
 
+function tooLarge(): CloudburstError {
+  return new CloudburstError('payload_too_large', `import file exceeds ${MAX_IMPORT_BYTES} bytes; split it into several imports`);
+}
+
+/**
+ * Streams the body through, failing once it passes `max` bytes. A body limit that
+ * buffers would hold a chunked upload in memory before the import saw its first row.
+ */
+async function* limitBytes(body: AsyncIterable<Uint8Array>, max: number): AsyncIterable<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of body) {
+    seen += chunk.byteLength;
+    if (seen > max) throw tooLarge();
+    yield chunk;
+  }
+}
+
 /** Contact-list imports under `/v1/admin`; the file is the raw request body, streamed. */
 export function importRoutes(services: ServerServices, logger: Logger): Hono {
   const { db } = services;
@@ -47,35 +63,28 @@ export function importRoutes(services: ServerServices, logger: Logger): Hono {
 
   // POST /segments/:id/imports?format=&defaultCountry=&fileName=&importId=&consent=sms,email
   // Replies when the whole file is read, with the summary; GET /imports/:importId shows progress meanwhile.
-  app.post(
-    '/segments/:id/imports',
-    bodyLimit({
-      maxSize: MAX_IMPORT_BYTES,
-      onError: () => {
-        throw new CloudburstError('payload_too_large', `import file exceeds ${MAX_IMPORT_BYTES} bytes; split it into several imports`);
+  app.post('/segments/:id/imports', async (c) => {
+    const segmentId = parseInput(uuidParam, c.req.param('id'), 'id');
+    const query = parseInput(importQuery, c.req.query(), 'query');
+    const declared = Number(c.req.header('content-length'));
+    if (Number.isFinite(declared) && declared > MAX_IMPORT_BYTES) throw tooLarge();
+    const body = c.req.raw.body;
+    if (!body) throw new CloudburstError('invalid_input', 'invalid (body): missing (expected the contact list file)', { field: '(body)' });
+    const record = await runImport(
+      db,
+      {
+        segmentId,
+        format: query.format,
+        defaultCountry: query.defaultCountry,
+        fileName: query.fileName,
+        importId: query.importId,
+        consentChannels: query.consent,
       },
-    }),
-    async (c) => {
-      const segmentId = parseInput(uuidParam, c.req.param('id'), 'id');
-      const query = parseInput(importQuery, c.req.query());
-      const body = c.req.raw.body;
-      if (!body) throw new CloudburstError('invalid_input', 'invalid (body): missing (expected the contact list file)', { field: '(body)' });
-      const record = await runImport(
-        db,
-        {
-          segmentId,
-          format: query.format,
-          defaultCountry: query.defaultCountry,
-          fileName: query.fileName,
-          importId: query.importId,
-          consentChannels: query.consent,
-        },
-        body as unknown as AsyncIterable<Uint8Array>,
-        logger,
-      );
-      return c.json({ import: record }, record.status === 'done' ? 201 : 422);
-    },
-  );
+      limitBytes(body as unknown as AsyncIterable<Uint8Array>, MAX_IMPORT_BYTES),
+      logger,
+    );
+    return c.json({ import: record }, record.status === 'done' ? 201 : 422);
+  });
 
   app.get('/segments/:id/imports', async (c) => {
     const segmentId = parseInput(uuidParam, c.req.param('id'), 'id');
