@@ -443,11 +443,15 @@ describe('embedded defaults without providers', () => {
           name: '窗口登记',
           templates: { sms: { body: '{{firstName|朋友}}，{{benefit}}：{{code}}' }, email: { subject: '{{benefit}}', body: 'Code {{code}}' }, x_post: { body: '{{benefit}} today' } },
         },
+        // Ming is in this segment too, and gets one SMS from the campaign, not two.
+        { source: 'facebook', name: 'Likers', templates: { sms: { body: 'Again: {{code}}' } } },
       ],
     });
     const segmentId = created.body.campaign.segments.find((segment: { source: string }) => segment.source === 'point_of_sale').id;
+    const likersId = created.body.campaign.segments.find((segment: { source: string }) => segment.source === 'facebook').id;
     const list = JSON.stringify([{ firstName: '小明', phone: '+8613800138000', email: 'ming@example.cn', smsConsent: true, emailConsent: true }]);
     expect((await importFile(server.url, segmentId, list, 'format=json&defaultCountry=CN')).status).toBe(201);
+    expect((await importFile(server.url, likersId, list, 'format=json&defaultCountry=CN')).status).toBe(201);
     expect((await adminRequest(server.url, 'POST', `/v1/admin/campaigns/${created.body.campaign.id}/status`, { status: 'scheduled' })).status).toBe(200);
 
     const outbox = await waitFor(
@@ -458,7 +462,17 @@ describe('embedded defaults without providers', () => {
     const byChannel = Object.fromEntries(outbox.map((message) => [message.channel, message]));
     const code = created.body.campaign.segments.find((segment: { source: string }) => segment.source === 'point_of_sale').sharedCode ?? (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${created.body.campaign.id}`)).body.campaign.segments.find((segment: { source: string }) => segment.source === 'point_of_sale').sharedCode;
     expect(byChannel.sms).toMatchObject({ recipient: '+8613800138000', body: `小明，$3.00 off：${code}` });
-    expect(byChannel.email).toMatchObject({ recipient: 'ming@example.cn', subject: '$3.00 off', body: `Code ${code}` });
+    expect(byChannel.email).toMatchObject({ recipient: 'ming@example.cn', subject: '$3.00 off' });
+    expect(byChannel.email!.body).toMatch(new RegExp(`^Code ${code}\n\n--\nUnsubscribe: ${server.url}/unsubscribe/[0-9a-f-]{36}/[A-Za-z0-9_-]{32}$`));
     expect(byChannel['x:post']).toMatchObject({ recipient: '', body: '$3.00 off today' });
+
+    const sends = await waitFor(
+      'the second SMS to be decided',
+      async () => (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${created.body.campaign.id}/sends`)).body.sends as Array<Record<string, any>>,
+      (list) => list.every((send) => send.status !== 'queued' && send.status !== 'sending'),
+    );
+    const sms = sends.filter((send) => send.kind === 'sms');
+    expect(sms.map((send) => send.status).sort()).toEqual(['sent', 'skipped']);
+    expect(sms.find((send) => send.status === 'skipped')!.reason).toMatch(/^already sent this campaign's sms to this contact/);
   });
 });

@@ -266,6 +266,21 @@ export async function countSentToContact(db: Queryable, contactId: string, since
   return Number(row?.count ?? 0);
 }
 
+/**
+ * The id of a message of the same kind this campaign already sent the job's contact
+ * from another segment: someone in two segments gets one SMS, not two. Each process
+ * runs a contact's jobs one at a time; two processes sending the same contact's jobs
+ * at the same instant can still both send.
+ */
+export async function findSentInCampaign(db: Queryable, job: Pick<SendJob, 'id' | 'campaignId' | 'contactId' | 'kind'>): Promise<string | undefined> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT id FROM send_jobs WHERE campaign_id = $1 AND contact_id = $2 AND kind = $3 AND id <> $4 AND status IN ('sent', 'delivered')
+     LIMIT 1`,
+    [job.campaignId, job.contactId, job.kind, job.id],
+  );
+  return rows[0]?.id;
+}
+
 export async function getSendJob(db: Queryable, id: string): Promise<SendJob | undefined> {
   const rows = await db.query<JobRow>(`SELECT * FROM send_jobs WHERE id = $1`, [id]);
   return rows[0] ? toJob(rows[0]) : undefined;

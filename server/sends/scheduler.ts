@@ -5,7 +5,7 @@ import type { Db } from '../../store/types.js';
 import type { TemplateKind } from '../campaigns/definition.js';
 import { issueRecipientCode } from '../repos/codes.js';
 import { getContact, recordConsents, type Contact } from '../repos/contacts.js';
-import { claimDueJobs, closeJob, countSentToContact, markSent, parkExpiredClaims, requeueJob, type SendJob } from '../repos/send-jobs.js';
+import { claimDueJobs, closeJob, countSentToContact, findSentInCampaign, markSent, parkExpiredClaims, requeueJob, type SendJob } from '../repos/send-jobs.js';
 import { readSetting } from '../repos/settings.js';
 import { composeMessage, type Decision } from './compose.js';
 import { JobContextCache } from './job-context.js';
@@ -66,6 +66,7 @@ export class SendScheduler {
   private stopped = true;
   private rules: { at: number; value: MessagingRules } | undefined;
   private secret: string | undefined;
+  private readonly contactQueues = new Map<string, Promise<void>>();
 
   constructor(private readonly options: SchedulerOptions) {
     this.logger = options.logger.child({ component: 'send-scheduler' });
@@ -124,7 +125,23 @@ export class SendScheduler {
         now,
       }),
     );
-    await Promise.all(jobs.map((job) => this.process(lane, job)));
+    await Promise.all(jobs.map((job) => this.inContactOrder(job, () => this.process(lane, job))));
+  }
+
+  /**
+   * Runs the jobs of one contact one after another, across lanes, so the frequency
+   * cap and the once-per-campaign rule see each earlier message as sent.
+   */
+  private inContactOrder(job: SendJob, work: () => Promise<void>): Promise<void> {
+    if (!job.contactId) return work();
+    const key = job.contactId;
+    const previous = this.contactQueues.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.contactQueues.set(key, next);
+    void next.finally(() => {
+      if (this.contactQueues.get(key) === next) this.contactQueues.delete(key);
+    });
+    return next;
   }
 
   private async process(lane: SendLane, job: SendJob): Promise<void> {
@@ -176,6 +193,8 @@ export class SendScheduler {
     if (job.contactId) {
       contact = (await getContact(db, job.contactId)) ?? null;
       if (!contact) return { action: 'skip', reason: 'the contact was erased' };
+      const earlier = await findSentInCampaign(db, job);
+      if (earlier) return { action: 'skip', reason: `already sent this campaign's ${job.kind} to this contact (send ${earlier})` };
       if (rules.frequencyCap) sentInCapWindow = await countSentToContact(db, contact.id, this.now() - rules.frequencyCap.perHours * 3_600_000);
     }
 
