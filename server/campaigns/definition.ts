@@ -127,6 +127,7 @@ export const newCampaignSchema = z.object({
   segments: z.array(segmentSchema).max(20).default([]),
   /** Templates of the live nearby segment (the push that carries its code). */
   nearbyTemplates: templatesSchema.optional(),
-});
+  // Unknown keys are rejected: a misspelt `sendat` would otherwise be dropped without a word.
+}).strict();
 
 export type NewCampaignInput = z.infer<typeof newCampaignSchema>;

@@ -142,5 +142,51 @@ describe('campaign lifecycle', () => {
 
     const goal = await rejection(createCampaign(db, definition({ goal: { reach: 10, convert: 20 } }), NOW));
     expect(goal.field).toBe('goal.convert');
+
+    const misspelt = await rejection(createCampaign(db, definition({ sendat: '2026-12-05T11:00' }), NOW));
+    expect(misspelt.message).toMatch(/sendat/);
+
+    const afterWindow = await rejection(createCampaign(db, definition({ sendAt: '2026-12-05T13:00' }), NOW));
+    expect(afterWindow.field).toBe('sendAt');
+
+    const validity = await rejection(createCampaign(db, definition({ benefit: { kind: 'percent', value: 5, valid: { start: '2026-12-06T11:00', end: '2026-12-06T12:00' } } }), NOW));
+    expect(validity.field).toBe('benefit.valid');
+
+    const publicCode = await rejection(
+      createCampaign(db, definition({ channels: ['x'], segments: [{ source: 'twitter', name: 'F', templates: { x_post: { body: 'Use {{code}}' } } }] }), NOW),
+    );
+    expect(publicCode.field).toBe('segments.0.templates.x_post.body');
+    const shared = await createCampaign(
+      db,
+      definition({ name: 'Shared post', channels: ['x'], segments: [{ source: 'twitter', name: 'F', codeMode: 'shared', templates: { x_post: { body: 'Use {{code}}' } } }] }),
+      NOW,
+    );
+    expect(shared.campaign.status).toBe('draft');
+  });
+
+  it('keeps chosen codes unique across segments and campaigns', async () => {
+    const segment = (name: string, code: string) => ({ source: 'point_of_sale', name, codeMode: 'shared', code });
+    const same = await rejection(createCampaign(db, definition({ segments: [segment('A', 'WRAP-2345'), segment('B', 'wrap-2345')] }), NOW));
+    expect(same).toMatchObject({ field: 'segments.1.code' });
+    expect(same.message).toMatch(/segments\.0 has it/);
+
+    const first = await createCampaign(db, definition({ name: 'Owner', segments: [segment('A', 'BAK-2345')] }), NOW);
+    await transitionCampaign(db, first.campaign.id, 'scheduled', NOW);
+    const taken = await rejection(createCampaign(db, definition({ name: 'Thief', segments: [segment('B', 'BAK-2345')] }), NOW));
+    expect(taken).toMatchObject({ code: 'conflict', field: 'segments.0.code' });
+    // The owner may keep its own code when its draft is edited.
+    await transitionCampaign(db, first.campaign.id, 'draft', NOW);
+    await expect(updateCampaign(db, first.campaign.id, definition({ name: 'Owner', segments: [segment('A', 'BAK-2345')] }))).resolves.toBeDefined();
+  });
+
+  it('replaces the templates on an edit: a template left out is removed', async () => {
+    const { campaign } = await createCampaign(db, definition({ name: 'Templates', channels: ['sms', 'email'] }), NOW);
+    const segments = [{ source: 'facebook', name: 'Likers', templates: { email: { subject: 'Hi', body: '{{code}}' } } }];
+    await updateCampaign(db, campaign.id, definition({ name: 'Templates', channels: ['sms', 'email'], segments }));
+    const kinds = await db.query<{ kind: string }>(
+      `SELECT t.kind FROM templates t JOIN segments s ON s.id = t.segment_id WHERE s.campaign_id = $1 ORDER BY t.kind`,
+      [campaign.id],
+    );
+    expect(kinds.map((row) => row.kind)).toEqual(['email']);
   });
 });

@@ -8,10 +8,11 @@ import { ensureSegmentCode } from '../repos/codes.js';
 import { insertFence, listFencesOfCampaign, deleteFencesOfCampaign } from '../repos/fences.js';
 import { deleteSegment, insertSegment, listSegmentsOfCampaign, updateSegment, defaultCodeMode } from '../repos/segments.js';
 import { cancelQueuedSends, queueCampaignSends } from '../repos/send-jobs.js';
-import { upsertTemplate } from '../repos/templates.js';
+import { deleteTemplate, upsertTemplate } from '../repos/templates.js';
+import { parseTemplate } from '../../messages/template.js';
 import { assertTimeZone, localToInstant } from '../time-zone.js';
 import { parseInput } from '../validation.js';
-import { newCampaignSchema, type NewCampaignInput, type TemplateKind } from './definition.js';
+import { newCampaignSchema, TEMPLATE_KINDS, type NewCampaignInput, type TemplateKind } from './definition.js';
 import { assertTransition, holdsFences, type CampaignStatus } from './status.js';
 import { assertTemplate } from './template-check.js';
 
@@ -31,18 +32,25 @@ interface Prepared {
 }
 
 /** Validates a definition against the trucks in the store and resolves its times. */
-async function prepare(db: Queryable, body: unknown): Promise<Prepared> {
+async function prepare(db: Queryable, body: unknown, campaignId?: string): Promise<Prepared> {
   const input = parseInput(newCampaignSchema, body);
   const trucks = await findCampaignTrucks(db, input.truckIds);
   const truckWindows = resolveTruckWindows(trucks, input.window);
 
   const timeZone = input.timeZone ?? trucks[0]!.timeZone;
   if (input.timeZone !== undefined) assertTimeZone('timeZone', input.timeZone);
-  if (input.sendAt !== undefined) localToInstant('sendAt', input.sendAt, timeZone);
+  const windowStart = Math.min(...truckWindows.map((window) => window.activeFrom));
+  const windowEnd = Math.max(...truckWindows.map((window) => window.activeUntil));
+  if (input.sendAt !== undefined && localToInstant('sendAt', input.sendAt, timeZone) >= windowEnd) {
+    throw invalidInput('sendAt', input.sendAt, `a time before the window ends (${input.window.end}), or the offer would be over when it arrives`);
+  }
   if (input.benefit.valid) {
     const from = localToInstant('benefit.valid.start', input.benefit.valid.start, timeZone);
     const until = localToInstant('benefit.valid.end', input.benefit.valid.end, timeZone);
     if (until <= from) throw invalidInput('benefit.valid.end', input.benefit.valid.end, 'a time after benefit.valid.start');
+    if (until <= windowStart || from >= windowEnd) {
+      throw invalidInput('benefit.valid', input.benefit.valid, 'a validity window that overlaps the campaign window');
+    }
   }
 
   const names = new Set<string>();
@@ -54,10 +62,26 @@ async function prepare(db: Queryable, body: unknown): Promise<Prepared> {
       throw invalidInput(`segments.${index}.code`, segment.code, 'no code: codes are unique per recipient unless codeMode is "shared"');
     }
     if (segment.code !== undefined) segment.code = parseChosenCode(`segments.${index}.code`, segment.code);
+    const post = segment.templates?.x_post;
+    if (post && (segment.codeMode ?? defaultCodeMode(segment.source)) === 'unique' && usesCodeWithoutFallback(post.body)) {
+      throw invalidInput(
+        `segments.${index}.templates.x_post.body`,
+        post.body,
+        'no {{code}} in a public post of a segment with unique codes (set codeMode "shared", or give a fallback like {{code|at the truck}})',
+      );
+    }
     for (const [kind, template] of Object.entries(segment.templates ?? {})) {
       assertTemplate(`segments.${index}.templates.${kind}`, kind as TemplateKind, template!);
     }
   });
+  const codes = new Map<string, number>();
+  input.segments.forEach((segment, index) => {
+    if (segment.code === undefined) return;
+    const other = codes.get(segment.code);
+    if (other !== undefined) throw invalidInput(`segments.${index}.code`, segment.code, `a code no other segment uses (segments.${other} has it)`);
+    codes.set(segment.code, index);
+  });
+  await assertCodesFree(db, input, campaignId);
   for (const [kind, template] of Object.entries(input.nearbyTemplates ?? {})) {
     assertTemplate(`nearbyTemplates.${kind}`, kind as TemplateKind, template!);
   }
@@ -103,7 +127,7 @@ export async function updateCampaign(db: Queryable, id: string, body: unknown): 
       value: current.status,
     });
   }
-  const { input, fields } = await prepare(db, body);
+  const { input, fields } = await prepare(db, body, id);
   if (input.status !== 'draft' && body !== null && typeof body === 'object' && 'status' in body) {
     throw invalidInput('status', input.status, '"draft" when updating; change the status with POST /campaigns/:id/status');
   }
@@ -122,7 +146,7 @@ export async function updateCampaign(db: Queryable, id: string, body: unknown): 
 export async function transitionCampaign(db: Queryable, id: string, to: CampaignStatus, now = Date.now()): Promise<CampaignChange> {
   const current = await requireCampaign(db, id);
   assertTransition(id, current.status, to);
-  if (to === 'scheduled' || (to === 'active' && current.status === 'draft')) assertReadyToSchedule(current, now);
+  if (to === 'scheduled' || (to === 'active' && current.status === 'draft')) await assertReadyToSchedule(db, current, now);
 
   return inTransaction(db, async (tx) => {
     if (!(await setCampaignStatus(tx, id, current.status, to))) {
@@ -167,9 +191,10 @@ export async function advanceCampaignClock(db: Queryable, now: number): Promise<
   return changes;
 }
 
-/** A campaign can be scheduled when it reaches someone and its window has not passed. */
-function assertReadyToSchedule(campaign: Campaign, now: number): void {
-  const end = localToInstant('window.end', campaign.window.end, campaign.timeZone);
+/** A campaign can be scheduled while its window, read in each truck's zone, has not passed. */
+async function assertReadyToSchedule(db: Queryable, campaign: Campaign, now: number): Promise<void> {
+  const trucks = await findCampaignTrucks(db, campaign.truckIds);
+  const end = Math.max(...resolveTruckWindows(trucks, campaign.window).map((window) => window.activeUntil));
   if (end <= now) {
     throw new CloudburstError('conflict', `campaign ${campaign.id} cannot be scheduled: its window ended at ${campaign.window.end} (${campaign.timeZone})`, {
       field: 'window.end',
@@ -225,7 +250,7 @@ function sendTime(campaign: Campaign, truckWindows: TruckWindow[], now: number):
 async function writeSegments(tx: Queryable, campaignId: string, input: NewCampaignInput): Promise<void> {
   const existing = await listSegmentsOfCampaign(tx, campaignId);
   const nearby = existing.find((segment) => segment.source === 'nearby')!;
-  for (const [kind, template] of Object.entries(input.nearbyTemplates ?? {})) await upsertTemplate(tx, nearby.id, kind as TemplateKind, template!);
+  await replaceTemplates(tx, nearby.id, input.nearbyTemplates ?? {});
 
   const wanted = new Map(input.segments.map((segment) => [`${segment.source}/${segment.name}`, segment]));
   for (const segment of existing) {
@@ -243,7 +268,38 @@ async function writeSegments(tx: Queryable, campaignId: string, input: NewCampai
     const id = found?.id ?? (await insertSegment(tx, campaignId, segment));
     if (found) await updateSegment(tx, id, { name: segment.name, codeMode: segment.codeMode ?? found.codeMode });
     if (segment.code !== undefined) await tx.query(`UPDATE segments SET shared_code = $2 WHERE id = $1`, [id, segment.code]);
-    for (const [kind, template] of Object.entries(segment.templates ?? {})) await upsertTemplate(tx, id, kind as TemplateKind, template!);
+    await replaceTemplates(tx, id, segment.templates ?? {});
+  }
+}
+
+/** A definition lists a segment's templates in full: kinds it leaves out are removed. */
+async function replaceTemplates(tx: Queryable, segmentId: string, templates: Partial<Record<TemplateKind, { subject?: string; body: string }>>): Promise<void> {
+  for (const kind of TEMPLATE_KINDS) {
+    const template = templates[kind];
+    if (template) await upsertTemplate(tx, segmentId, kind, template);
+    else await deleteTemplate(tx, segmentId, kind);
+  }
+}
+
+/** True when the template shows `{{code}}` with nothing to show in its place. */
+function usesCodeWithoutFallback(body: string): boolean {
+  return parseTemplate(body).parts.some((part) => part.kind === 'variable' && part.name === 'code' && part.fallback === undefined);
+}
+
+/** Rejects a chosen code that another campaign's segment already holds, naming the segment field. */
+async function assertCodesFree(db: Queryable, input: NewCampaignInput, campaignId?: string): Promise<void> {
+  for (const [index, segment] of input.segments.entries()) {
+    if (segment.code === undefined) continue;
+    const rows = await db.query<{ campaign_id: string }>(
+      `SELECT campaign_id FROM codes WHERE code = $1 UNION SELECT campaign_id FROM segments WHERE shared_code = $1`,
+      [segment.code],
+    );
+    if (rows.some((row) => row.campaign_id !== campaignId)) {
+      throw new CloudburstError('conflict', `code ${segment.code} is already used by another campaign; choose another for segments.${index}.code`, {
+        field: `segments.${index}.code`,
+        value: segment.code,
+      });
+    }
   }
 }
 

@@ -23,7 +23,7 @@ export function assertTemplate(field: string, kind: TemplateKind, template: { su
   for (const [name, text] of parts) {
     const [error] = parseTemplate(text).errors;
     if (error) {
-      throw new CloudburstError('invalid_input', `invalid ${field}.${name}: ${error.message} (line ${error.line}, column ${error.column})`, {
+      throw new CloudburstError('invalid_input', `invalid ${field}.${name}: ${error.message}`, {
         field: `${field}.${name}`,
         value: error.variable,
         context: { line: error.line, column: error.column, offset: error.offset },
