@@ -1,29 +1,43 @@
 #!/usr/bin/env node
-import { runDemo } from './demo-command.js';
-import { runReplayCommand } from './replay-command.js';
-import { runStart } from './start-command.js';
 
 const USAGE = `Usage: cloudburst <command> [options]
 
 Commands:
-  start   Run the server on the embedded defaults (PGlite store, in-process bus).
-          Settings come from the environment: PORT, HOST, DATA_DIR, ADMIN_TOKEN, LOG_LEVEL, TILE_URL.
-  demo    Replay real GPS trajectories as devices against a running server.
-          Run "cloudburst demo --help" for its options.
-  replay  Run a campaign over recorded pings, from the store or a file, and report
-          who it would have reached and when. Sends nothing.
-          Run "cloudburst replay --help" for its options.
+  start       Run the server on the embedded defaults (PGlite store, in-process bus).
+              Settings come from the environment: PORT, HOST, DATA_DIR, ADMIN_TOKEN, LOG_LEVEL, TILE_URL.
+  demo        Replay real GPS trajectories as devices against a running server.
+              Run "cloudburst demo --help" for its options.
+  replay      Run a campaign over recorded pings, from the store or a file, and report
+              who it would have reached and when. Sends nothing.
+              Run "cloudburst replay --help" for its options.
+  campaign    Create, update, schedule, end, list and watch campaigns on a running server:
+              apply FILE [--schedule], schedule ID, unschedule ID, end ID, status ID [--json], list.
+              Run "cloudburst campaign --help" for details. Examples:
+                cloudburst campaign apply friday-lunch.json
+                cloudburst campaign status 0b6f1c2e-8d3a-4f5b-9c7d-2e1f0a9b8c7d
+  import      Upload a contact list (Meta leads, Square customers, X followers, CSV or JSON)
+              into a campaign segment on a running server and print its row issues.
+              Run "cloudburst import --help" for its options. Example:
+                cloudburst import --segment 0b6f1c2e-8d3a-4f5b-9c7d-2e1f0a9b8c7d leads.csv --consent sms
+
+The campaign and import commands reach the server at --url (default $CLOUDBURST_URL, else
+http://127.0.0.1:8080) with --token (default $ADMIN_TOKEN, else DATA_DIR/admin-token).
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    // Each command loads its own modules, so a client command does not start by loading the whole server.
     case 'start':
-      return runStart();
+      return (await import('./start-command.js')).runStart();
     case 'demo':
-      return runDemo(rest);
+      return (await import('./demo-command.js')).runDemo(rest);
     case 'replay':
-      return runReplayCommand(rest);
+      return (await import('./replay-command.js')).runReplayCommand(rest);
+    case 'campaign':
+      return (await import('./campaign-command.js')).runCampaignCommand(rest);
+    case 'import':
+      return (await import('./import-command.js')).runImportCommand(rest);
     case undefined:
     case 'help':
     case '--help':
