@@ -9,7 +9,7 @@
 import twilio from 'twilio';
 import type { MessageStatus } from 'twilio/lib/rest/api/v2010/account/message.js';
 import { z } from 'zod';
-import { parseInput } from '../server/validation.js';
+import { parseInput } from '../common/validation.js';
 import { E164 } from './twilio-config.js';
 
 /** Content type of the TwiML documents built here. */

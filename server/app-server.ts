@@ -28,7 +28,7 @@ import { listTrucks, upsertTruck, type NewTruck, type Truck } from './repos/truc
 import { campaignAnnouncer } from './campaigns/announce.js';
 import { advanceCampaignClock } from './campaigns/service.js';
 import { DEFAULT_RATES } from './sends/channel-config.js';
-import { buildLanes } from './sends/providers.js';
+import { buildLanes, checkChannelSettings } from './sends/providers.js';
 import { SendScheduler } from './sends/scheduler.js';
 import { failStalledImports } from './repos/imports.js';
 import type { DeviceMessage } from '../common/protocol.js';
@@ -85,6 +85,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   let ready = false;
 
   const channels = { ...(options.channels ?? { rates: DEFAULT_RATES, publicUrl: '' }) };
+  await checkChannelSettings(channels, logger);
   const adminToken = await resolveAdminToken(options.dataDir, options.adminToken);
   const db = await openStore({ databaseUrl: options.databaseUrl, dataDir: path.join(options.dataDir, 'pglite'), logger });
   await migrate(db, logger);

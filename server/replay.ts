@@ -9,7 +9,7 @@ import { getCampaign } from './repos/campaigns.js';
 import { countPingsBetween, readPingPages } from './repos/pings.js';
 import type { Truck } from './repos/trucks.js';
 import { ReplayTally, type OfferHistogram, type ReachedDevice, type ReplayTotals, type TruckReach } from './replay-report.js';
-import { parseInput } from './validation.js';
+import { parseInput } from '../common/validation.js';
 
 /** Maximum replay range (`to` - `from`): the maximum campaign window, so the default range always fits. */
 export const MAX_REPLAY_RANGE_MS = 7 * 86_400_000;

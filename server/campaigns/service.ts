@@ -11,7 +11,7 @@ import { cancelQueuedSends, queueCampaignSends } from '../repos/send-jobs.js';
 import { deleteTemplate, upsertTemplate } from '../repos/templates.js';
 import { parseTemplate } from '../../messages/template.js';
 import { assertTimeZone, localToInstant } from '../time-zone.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../common/validation.js';
 import { newCampaignSchema, TEMPLATE_KINDS, type NewCampaignInput, type TemplateKind } from './definition.js';
 import { assertTransition, holdsFences, type CampaignStatus } from './status.js';
 import { assertTemplate } from './template-check.js';

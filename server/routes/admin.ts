@@ -8,7 +8,7 @@ import { listFencesOfTruck } from '../repos/fences.js';
 import { listTrucks, moveTruck, upsertTruck, type Truck } from '../repos/trucks.js';
 import { replayCampaign } from '../replay.js';
 import { assertTimeZone } from '../time-zone.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../common/validation.js';
 import type { ServerServices } from '../services.js';
 import { readJson } from './json-body.js';
 import { uuidParam } from './params.js';

@@ -9,7 +9,7 @@ import { getCampaign, listCampaigns, type Campaign } from '../repos/campaigns.js
 import { listOffersOfCampaign } from '../repos/offers.js';
 import { listTemplatesOfCampaign } from '../repos/templates.js';
 import type { ServerServices } from '../services.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../common/validation.js';
 import { readJson } from './json-body.js';
 import { uuidParam } from './params.js';
 

@@ -5,7 +5,7 @@ import { normalizeCodeInput } from '../codes.js';
 import { redeemCode } from '../redemption.js';
 import { getCodeInfo } from '../repos/codes.js';
 import type { ServerServices } from '../services.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../common/validation.js';
 import { readJson } from './json-body.js';
 
 /** Ids are stored lowercase; accepting either case keeps lookups exact. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { registerDevice } from '../repos/devices.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../common/validation.js';
 import type { ServerServices } from '../services.js';
 import { readJson } from './json-body.js';
 

@@ -5,8 +5,9 @@ import { CloudburstError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { runImport } from '../imports/run-import.js';
 import { getImport, listImportIssues, listImportsOfSegment } from '../repos/imports.js';
+import { getSegment } from '../repos/segments.js';
 import type { ServerServices } from '../services.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../common/validation.js';
 import { pageParams, uuidParam } from './params.js';
 
 /** Largest contact list accepted in one upload: a million rows of a wide CRM export fit in well under this. */
@@ -88,6 +89,7 @@ export function importRoutes(services: ServerServices, logger: Logger): Hono {
 
   app.get('/segments/:id/imports', async (c) => {
     const segmentId = parseInput(uuidParam, c.req.param('id'), 'id');
+    if (!(await getSegment(db, segmentId))) throw new CloudburstError('not_found', `segment ${segmentId} not found`, { field: 'id', value: segmentId });
     return c.json({ imports: await listImportsOfSegment(db, segmentId) });
   });
 
@@ -102,6 +104,7 @@ export function importRoutes(services: ServerServices, logger: Logger): Hono {
   app.get('/imports/:id/issues', async (c) => {
     const id = parseInput(uuidParam, c.req.param('id'), 'id');
     const { limit, offset, severity } = parseInput(issueQuery, c.req.query());
+    if (!(await getImport(db, id))) throw new CloudburstError('not_found', `import ${id} not found`, { field: 'id', value: id });
     return c.json({ issues: await listImportIssues(db, id, { severity, limit, offset }) });
   });
 

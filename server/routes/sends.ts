@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { CloudburstError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { listOutbox } from '../repos/outbox.js';
-import { listSends, retryJob } from '../repos/send-jobs.js';
+import { getCampaign } from '../repos/campaigns.js';
+import { getSendJob, listSends, retryJob } from '../repos/send-jobs.js';
 import { readSetting, writeSetting } from '../repos/settings.js';
 import { DEFAULT_MESSAGING_RULES, type MessagingRules } from '../sends/policy.js';
 import type { ServerServices } from '../services.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../common/validation.js';
 import { readJson } from './json-body.js';
 import { pageParams, uuidParam } from './params.js';
 
@@ -39,14 +40,17 @@ export function sendRoutes(services: ServerServices, parentLogger: Logger): Hono
     const campaignId = parseInput(uuidParam, c.req.param('id'), 'id');
     const { limit, offset } = parseInput(page, c.req.query());
     const status = parseInput(sendStatus.optional(), c.req.query('status'), 'status');
+    if (!(await getCampaign(db, campaignId))) throw new CloudburstError('not_found', `campaign ${campaignId} not found`, { field: 'id', value: campaignId });
     return c.json({ sends: await listSends(db, campaignId, { status, limit, offset }) });
   });
 
   // POST /sends/:id/retry: queues a parked, failed or skipped job again, now.
   app.post('/sends/:id/retry', async (c) => {
     const id = parseInput(uuidParam, c.req.param('id'), 'id');
+    const existing = await getSendJob(db, id);
+    if (!existing) throw new CloudburstError('not_found', `send ${id} not found`, { field: 'id', value: id });
     const job = await retryJob(db, id, Date.now());
-    if (!job) throw new CloudburstError('conflict', `send ${id} is not parked, failed or skipped (or does not exist)`, { field: 'id', value: id });
+    if (!job) throw new CloudburstError('conflict', `send ${id} is ${existing.status}; only parked, failed or skipped sends can be retried`, { field: 'id', value: id });
     logger.info({ jobId: id, campaignId: job.campaignId }, 'send queued again by hand');
     return c.json({ send: job });
   });

@@ -18,7 +18,7 @@ import { formatSignupReply, signupErrorText } from '../signup/reply.js';
 import { signUp, signupClosed } from '../signup/service.js';
 import { findSignupTarget, type SignupTarget } from '../signup/target.js';
 import { uuidParam } from './params.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../common/validation.js';
 import { readJson } from './json-body.js';
 
 /** A sign-up body is a handful of short fields; anything larger is not from the page. */

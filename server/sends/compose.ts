@@ -35,12 +35,12 @@ export interface ComposeInput {
 }
 
 /**
- * Applies the rules a message must pass, in order: consent on its channel, the
- * frequency cap, the quiet hours, Messenger's messaging window, and the channel's
- * limits once rendered with this recipient's values.
+ * The rules a message must pass before it is written, in order: consent on its
+ * channel, the frequency cap, the quiet hours, the offer still running, and
+ * Messenger's messaging window. Returns why not, or undefined when it may go.
  */
-export function composeMessage(input: ComposeInput): Decision {
-  const { job, campaign, template, contact, code, rules, now } = input;
+export function checkSendRules(input: Omit<ComposeInput, 'code'>): Exclude<Decision, { action: 'send' }> | undefined {
+  const { job, campaign, contact, rules, now } = input;
   const channel = channelOfKind(job.kind);
   const recipient = contact ? recipientOf(job, contact) : '';
 
@@ -65,19 +65,38 @@ export function composeMessage(input: ComposeInput): Decision {
     }
   }
   if (campaign.validUntil <= now) return { action: 'skip', recipient, reason: 'the offer ended before the message could go out' };
+  if (job.kind === 'messenger' && contact) {
+    const plan = messengerPlan(contact, now);
+    if (!plan.ok) return { action: 'park', recipient, reason: plan.reason };
+  }
+  return undefined;
+}
+
+function messengerPlan(contact: Contact, now: number) {
+  return messengerSendPlan({
+    lastUserMessageAt: contact.messengerLastMessageAt,
+    notificationToken: contact.messengerToken,
+    tokenExpiresAt: contact.messengerTokenExpiresAt,
+    now,
+  });
+}
+
+/** Checks the rules (see checkSendRules), then renders the message for its channel and checks the channel's limits. */
+export function composeMessage(input: ComposeInput): Decision {
+  const refused = checkSendRules(input);
+  if (refused) return refused;
+  const { job, campaign, template, contact, code, now } = input;
+  const channel = channelOfKind(job.kind);
+  const recipient = contact ? recipientOf(job, contact) : '';
 
   let messengerRecipient: OutgoingMessage['messengerRecipient'];
   let to = recipient;
   if (job.kind === 'messenger' && contact) {
-    const plan = messengerSendPlan({
-      lastUserMessageAt: contact.messengerLastMessageAt,
-      notificationToken: contact.messengerToken,
-      tokenExpiresAt: contact.messengerTokenExpiresAt,
-      now,
-    });
-    if (!plan.ok) return { action: 'park', recipient, reason: plan.reason };
-    messengerRecipient = plan.recipient;
-    if (plan.recipient === 'notification_token') to = contact.messengerToken!;
+    const plan = messengerPlan(contact, now);
+    if (plan.ok) {
+      messengerRecipient = plan.recipient;
+      if (plan.recipient === 'notification_token') to = contact.messengerToken!;
+    }
   }
 
   const values: TemplateValues = {

@@ -71,6 +71,19 @@ export function buildLanes(settings: ChannelSettings, db: Queryable, bus: Bus, l
   };
 }
 
+/**
+ * Builds every configured provider once and closes it, so a malformed setting (an
+ * account SID of the wrong shape, an SMTP URL that does not parse) stops the process
+ * at start, before it listens, instead of after.
+ * @throws the provider's error, which names the setting
+ */
+export async function checkChannelSettings(settings: ChannelSettings, logger: Logger): Promise<void> {
+  const inert = { query: async () => [] } as unknown as Queryable;
+  const noBus = {} as Bus;
+  const lanes = buildLanes({ ...settings, publicUrl: settings.publicUrl || 'http://127.0.0.1' }, inert, noBus, logger);
+  await Promise.all(Object.values(lanes).map((lane) => lane.provider.close?.()));
+}
+
 /** Writes the message to the outbox table, once per job, where the console shows it. */
 export function createOutboxProvider(db: Queryable, channel: ChannelName): ChannelProvider {
   return {

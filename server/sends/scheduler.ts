@@ -7,7 +7,7 @@ import { issueRecipientCode } from '../repos/codes.js';
 import { getContact, recordConsents, type Contact } from '../repos/contacts.js';
 import { claimDueJobs, closeJob, countSentToContact, findSentInCampaign, markSent, parkExpiredClaims, requeueJob, type SendJob } from '../repos/send-jobs.js';
 import { readSetting } from '../repos/settings.js';
-import { composeMessage, type Decision } from './compose.js';
+import { checkSendRules, composeMessage, type Decision } from './compose.js';
 import { JobContextCache } from './job-context.js';
 import { DEFAULT_MESSAGING_RULES, type MessagingRules } from './policy.js';
 import type { SendLane } from './providers.js';
@@ -35,7 +35,7 @@ export interface SchedulerOptions {
   tickMs?: number;
   /** How long a claim is held before the job counts as abandoned (longer than any provider call). */
   leaseMs?: number;
-  /** Attempts before a job that keeps failing temporarily is parked. */
+  /** Attempts before a job that keeps failing temporarily is parked (default 8: about ten minutes of backoff). */
   maxAttempts?: number;
   /** Most messages one lane claims per pass; bounds the burst after an idle spell. */
   burst?: number;
@@ -198,6 +198,11 @@ export class SendScheduler {
       if (rules.frequencyCap) sentInCapWindow = await countSentToContact(db, contact.id, this.now() - rules.frequencyCap.perHours * 3_600_000);
     }
 
+    const checks = { job, campaign, template, contact, sentInCapWindow, rules, publicUrl: this.options.publicUrl, sender: lane.sender, now: this.now() };
+    // A single-use code is issued only for a message that passes the rules.
+    const refused = checkSendRules(checks);
+    if (refused) return refused;
+
     let code: string | null = segment.sharedCode;
     if (segment.codeMode === 'unique' && contact) {
       ({ code } = await issueRecipientCode(db, {
@@ -214,16 +219,8 @@ export class SendScheduler {
     job.code = code;
 
     return composeMessage({
-      job,
-      campaign,
-      template,
-      contact,
+      ...checks,
       code,
-      sentInCapWindow,
-      rules,
-      publicUrl: this.options.publicUrl,
-      sender: lane.sender,
-      now: this.now(),
       ...(job.kind === 'email' && contact
         ? { unsubscribeUrl: unsubscribeUrl(this.options.publicUrl, (this.secret ??= await unsubscribeSecret(db)), contact.id) }
         : {}),
@@ -255,14 +252,15 @@ export class SendScheduler {
   }
 
   private async retryOrPark(job: SendJob, reason: string, retryAfterMs: number | undefined): Promise<void> {
-    const maxAttempts = this.options.maxAttempts ?? 5;
+    const maxAttempts = this.options.maxAttempts ?? 8;
     if (job.attempts >= maxAttempts) {
       this.stats.parked++;
       await closeJob(this.options.db, job.id, 'parked', `gave up after ${job.attempts} attempts: ${reason}`);
       return;
     }
     this.stats.retried++;
-    const delay = Math.max(retryAfterMs ?? 0, backoffDelay(job.attempts, { initialMs: 1_000, maxMs: 300_000 }));
+    // From about 5 s doubling to 10 min: a provider outage of several minutes does not park the queue.
+    const delay = Math.max(retryAfterMs ?? 0, backoffDelay(job.attempts, { initialMs: 5_000, maxMs: 600_000 }));
     await requeueJob(this.options.db, job.id, this.now() + delay, reason, { countAttempt: true });
   }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { clipValue, CloudburstError, formatValue, invalidInput } from '../../common/errors.js';
 import { normalizeEmail } from '../../contacts/email.js';
 import { normalizePhone } from '../../contacts/phone.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../common/validation.js';
 import { isPhoneCountry } from './countries.js';
 import { SIGNUP_LANGUAGES } from './i18n.js';
 

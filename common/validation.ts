@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { clipValue, CloudburstError, formatValue } from '../common/errors.js';
+import { clipValue, CloudburstError, formatValue } from './errors.js';
 
 /**
  * Parses `input` with `schema`; on failure throws an `invalid_input` error that
