@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { silentLogger } from '../common/logger.js';
-import type { OfferPayload } from '../common/protocol.js';
+import type { DeviceMessage, OfferPayload } from '../common/protocol.js';
 import { CloudburstDevice } from '../sdk/index.js';
 import { openStore } from '../store/open-store.js';
 import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
@@ -474,5 +474,79 @@ describe('embedded defaults without providers', () => {
     const sms = sends.filter((send) => send.kind === 'sms');
     expect(sms.map((send) => send.status).sort()).toEqual(['sent', 'skipped']);
     expect(sms.find((send) => send.status === 'skipped')!.reason).toMatch(/^already sent this campaign's sms to this contact/);
+  });
+});
+
+describe('a sign-up at the truck before the send time', () => {
+  let server: RunningCloudburst;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-signup-push-'));
+    server = await start(dataDir, await backendOptions());
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("gets the campaign's push on the phone that signed up, and its SMS", async () => {
+    const truck = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Wok On', lat: 37.76, lon: -122.43 });
+    await adminRequest(server.url, 'PUT', '/v1/admin/settings/messaging', { quietHours: null, frequencyCap: null });
+    const created = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
+      name: 'Sign-up push',
+      status: 'draft',
+      truckIds: [truck.body.truck.id],
+      window: currentWindow(),
+      sendAt: instantToLocal(Date.now() + 8_000, ZONE),
+      radiusM: 150,
+      benefit: { kind: 'free_item', item: 'spring roll' },
+      channels: ['push', 'sms'],
+      segments: [
+        {
+          source: 'point_of_sale',
+          name: 'Window',
+          codeMode: 'shared',
+          templates: { push: { subject: '{{truck}}', body: '{{benefit}}: {{code}}' }, sms: { body: '{{benefit}}: {{code}}' } },
+        },
+      ],
+    });
+    const campaignId = created.body.campaign.id;
+    const segmentId = created.body.campaign.segments.find((segment: { source: string }) => segment.source === 'point_of_sale').id;
+    expect((await adminRequest(server.url, 'POST', `/v1/admin/campaigns/${campaignId}/status`, { status: 'scheduled' })).status).toBe(200);
+
+    const { token } = await CloudburstDevice.register(server.url);
+    const device = new CloudburstDevice({ url: server.url, token, WebSocket, flushIntervalMs: 10 });
+    const messages: DeviceMessage[] = [];
+    device.on('message', (message) => messages.push(message));
+    device.connect();
+    try {
+      const signup = await fetch(`${server.url}/v1/signups/${segmentId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ firstName: 'Lin', phone: '+14155552611', consent: { sms: true }, deviceToken: token }),
+      });
+      expect(signup.status).toBe(200);
+      const { code } = (await signup.json()) as { code: string };
+      const badToken = await fetch(`${server.url}/v1/signups/${segmentId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ phone: '+14155552612', consent: { sms: true }, deviceToken: 'not-a-token' }),
+      });
+      expect(badToken.status).toBe(400);
+      expect(await badToken.text()).not.toContain('not-a-token');
+
+      await expect.poll(() => messages.length, { timeout: 30_000 }).toBe(1);
+      expect(messages[0]).toMatchObject({ campaignId, title: 'Wok On', body: `free spring roll: ${code}` });
+      const outbox = await waitFor(
+        'the SMS in the outbox',
+        async () => (await adminRequest(server.url, 'GET', `/v1/admin/outbox?campaignId=${campaignId}`)).body.messages as Array<Record<string, any>>,
+        (list) => list.length === 1,
+      );
+      expect(outbox[0]).toMatchObject({ channel: 'sms', recipient: '+14155552611', body: `free spring roll: ${code}` });
+    } finally {
+      device.close();
+    }
   });
 });

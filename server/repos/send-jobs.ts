@@ -92,9 +92,10 @@ const CONFLICT = `ON CONFLICT (campaign_id, segment_id, kind, coalesce(contact_i
  * for which the member has an address. Jobs already queued or sent stay as they are,
  * and cancelled ones (from an unschedule) are queued again, so running it twice, or
  * again after an import, never queues a message twice. Consent is checked at send time.
+ * `onlyContactId` limits it to one member, such as a sign-up.
  * Returns the number of jobs queued.
  */
-export async function queueCampaignSends(db: Queryable, campaign: Campaign, sendAt: number): Promise<number> {
+export async function queueCampaignSends(db: Queryable, campaign: Campaign, sendAt: number, onlyContactId?: string): Promise<number> {
   const at = new Date(sendAt).toISOString();
   const templates = await db.query<{ segment_id: string; kind: TemplateKind }>(
     `SELECT t.segment_id, t.kind FROM templates t JOIN segments s ON s.id = t.segment_id
@@ -117,9 +118,9 @@ export async function queueCampaignSends(db: Queryable, campaign: Campaign, send
       `INSERT INTO send_jobs (id, campaign_id, segment_id, contact_id, kind, send_at, status, next_attempt_at)
        SELECT gen_random_uuid(), $1, m.segment_id, m.contact_id, $3, $4, 'queued', $4
        FROM segment_members m JOIN contacts c ON c.id = m.contact_id
-       WHERE m.segment_id = $2 AND c.${ADDRESS_COLUMN[kind]} IS NOT NULL
+       WHERE m.segment_id = $2 AND c.${ADDRESS_COLUMN[kind]} IS NOT NULL AND ($5::uuid IS NULL OR c.id = $5)
        ${CONFLICT} RETURNING id`,
-      [campaign.id, segmentId, kind, at],
+      [campaign.id, segmentId, kind, at, onlyContactId ?? null],
     );
     queued += rows.length;
   }

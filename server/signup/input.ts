@@ -32,6 +32,8 @@ const rawSignupSchema = z.strictObject({
     })
     .default({}),
   lang: z.enum(SIGNUP_LANGUAGES).optional(),
+  /** The device SDK's token on the same phone, so the person's campaign messages can also come as pushes. */
+  deviceToken: z.string().min(1).max(200).optional(),
 });
 
 export type RawSignup = z.infer<typeof rawSignupSchema>;
@@ -47,6 +49,7 @@ export interface SignupInput {
   /** E.164 number. */
   phone?: string;
   consent: Record<SignupChannel, boolean>;
+  deviceToken?: string;
 }
 
 /** Checks the shape of a JSON body. @throws CloudburstError `invalid_input` naming the field */
@@ -94,6 +97,7 @@ export function normalizeSignup(raw: RawSignup, offered: readonly SignupChannel[
   }
 
   const input: SignupInput = { firstName: blankToUndefined(raw.firstName), consent: { sms: false, email: false } };
+  if (raw.deviceToken !== undefined) input.deviceToken = raw.deviceToken;
   if (email !== undefined) input.email = normalizedEmail(email);
   if (phone !== undefined) input.phone = normalizedPhone(phone, countryOf(raw.country, defaultCountry));
 

@@ -2,8 +2,10 @@ import { CloudburstError } from '../../common/errors.js';
 import type { Db, Queryable } from '../../store/types.js';
 import type { Campaign } from '../repos/campaigns.js';
 import { ensureSegmentCode, getCodeInfo, issueRecipientCode, type CodeWindow } from '../repos/codes.js';
+import { findDeviceByToken } from '../repos/devices.js';
 import { getContact, recordConsents, upsertContacts, type Contact, type ConsentChange } from '../repos/contacts.js';
 import { addSegmentMembers, type SegmentWithCampaign } from '../repos/segments.js';
+import { queueCampaignSends } from '../repos/send-jobs.js';
 import { localToInstant } from '../time-zone.js';
 import { SIGNUP_CHANNELS, type SignupInput } from './input.js';
 import { findSignupTarget, type OpenSignupTarget } from './target.js';
@@ -63,6 +65,12 @@ async function signUpInTransaction(tx: Queryable, request: SignupRequest): Promi
   const { input } = request;
   const [contactId] = await upsertContacts(tx, [{ firstName: input.firstName, email: input.email, phone: input.phone, locale: request.locale }]);
   const contact = (await getContact(tx, contactId!))!;
+  if (input.deviceToken !== undefined) {
+    const device = await findDeviceByToken(tx, input.deviceToken);
+    // The token is a secret of the device, so the error does not echo it.
+    if (!device) throw new CloudburstError('invalid_input', 'invalid deviceToken: no device has this token (register the device first)', { field: 'deviceToken' });
+    await tx.query(`UPDATE contacts SET device_id = $2 WHERE id = $1`, [contact.id, device.deviceId]);
+  }
 
   const source = `signup page ${target.segment.name}`;
   const changes: ConsentChange[] = [];
@@ -74,8 +82,22 @@ async function signUpInTransaction(tx: Queryable, request: SignupRequest): Promi
   await recordConsents(tx, changes, { override: true });
 
   await addSegmentMembers(tx, target.segment.id, [contact.id]);
+  // Before the send time, someone who signs up still gets the campaign's messages.
+  await queueSendsForNewMember(tx, target.campaign, contact.id);
   const { code, validUntil } = await codeFor(tx, target, contact.id);
   return { contactId: contact.id, code, validUntil, target };
+}
+
+async function queueSendsForNewMember(tx: Queryable, campaign: Campaign, contactId: string): Promise<void> {
+  let at: number;
+  if (campaign.sendAt) {
+    at = localToInstant('sendAt', campaign.sendAt, campaign.timeZone);
+  } else {
+    const [row] = await tx.query<{ start: Date | string | null }>(`SELECT min(active_from) AS start FROM fences WHERE campaign_id = $1`, [campaign.id]);
+    if (!row?.start) return;
+    at = new Date(row.start).getTime();
+  }
+  if (at > Date.now()) await queueCampaignSends(tx, campaign, at, contactId);
 }
 
 /**
