@@ -1,0 +1,424 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logger.js';
+import { SAMPLE_VALUES } from '../messages/preview-values.js';
+import { renderForChannel } from '../messages/render.js';
+import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
+import { instantToLocal } from '../server/time-zone.js';
+import { backendOptions } from '../test/backend.js';
+
+/**
+ * The campaign workflow of the console against a real server, in Debian's Chromium. A
+ * campaign is written in the editor and a contact list is imported into one of its
+ * segments. Once the campaign is scheduled, its SMS lands in the outbox, because no
+ * Twilio account is configured. Nothing in the page may load from another host.
+ */
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOT_PATH = '/tmp/console-campaigns.png';
+const TIME_ZONE = 'America/Los_Angeles';
+const TRUCK = { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TIME_ZONE };
+const WAIT_MS = 15_000;
+
+/** An emoji makes the SMS UCS-2, and at 96 UCS-2 units with the sample values it takes 2 parts of 67. */
+const SMS_TEMPLATE = 'Hi {{firstName|there}} 🌮 {{benefit}} at {{truck}} today. Show code {{code}} at the window. Reply STOP to opt out.';
+const X_POST_TEMPLATE =
+  'Lunch rush at Taco Loco! ' + 'Fresh tacos, warm tortillas, bright salsa and cold horchata all afternoon. '.repeat(4) + 'Find {{truck}} downtown.';
+
+// Line 4 has a phone in scientific notation and nothing else to reach, line 6 repeats line 2,
+// line 7 keeps its email but not its phone, and line 8 has no address at all.
+const CONTACTS_CSV = [
+  'first_name,phone,email',
+  'Ana,+14155550101,ana@example.com',
+  'Ben,+14155550102,',
+  'Cy,1.4155550103E+10,',
+  'Dee,+14155550104,dee@example.com',
+  'Ana,+14155550101,ana@example.com',
+  'Fay,not-a-phone,fay@example.com',
+  'Eve,,',
+  '',
+].join('\n');
+
+async function adminRequest(server: RunningCloudburst, method: string, route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${server.url}/v1/admin${route}`, {
+    method,
+    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** The datetime-local value of an instant in the truck's zone, to the minute. */
+const localMinute = (instant: number) => instantToLocal(instant, TIME_ZONE).slice(0, 16);
+
+/** The text as a reader sees it, with runs of white space collapsed as HTML renders them. */
+const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+async function waitForText(locator: Locator, expected: string): Promise<void> {
+  await expect.poll(() => textOf(locator), { timeout: WAIT_MS }).toBe(expected);
+}
+
+async function waitForAttribute(locator: Locator, name: string, expected: string): Promise<void> {
+  await expect.poll(() => locator.getAttribute(name), { timeout: WAIT_MS }).toBe(expected);
+}
+
+describe('campaign workflow in Chromium', () => {
+  let dataDir: string;
+  let server: RunningCloudburst;
+  let browser: Browser;
+  let page: Page;
+  let campaignId: string;
+  const pageErrors: string[] = [];
+  const externalRequests: string[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-campaigns-'));
+    const consoleDir = path.join(dataDir, 'console');
+    await build({
+      configFile: path.join(import.meta.dirname, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: consoleDir, emptyOutDir: true },
+    });
+    server = await startCloudburst({
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      adminToken: 'campaigns-test-token',
+      logger: silentLogger(),
+      consoleDir,
+      ...(await backendOptions()),
+    });
+    const truck = await adminRequest(server, 'POST', '/trucks', TRUCK);
+    if (truck.status !== 201) throw new Error(`creating the truck failed with HTTP ${truck.status}: ${JSON.stringify(truck.body)}`);
+    // Without this the SMS would wait for the end of the quiet hours when the test runs at night in Los Angeles.
+    const rules = await adminRequest(server, 'PUT', '/settings/messaging', { quietHours: null, frequencyCap: null });
+    if (rules.status !== 200) throw new Error(`turning off the messaging rules failed with HTTP ${rules.status}`);
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
+    const origin = new URL(server.url).origin;
+    context.on('request', (request) => {
+      const url = request.url();
+      if (!/^(data|blob|about):/.test(url) && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, 'ws'))) {
+        externalRequests.push(url);
+      }
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${server.url}/#token=${encodeURIComponent(server.adminToken)}`);
+    await page.getByTestId('nav-campaigns').waitFor({ timeout: 30_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens the campaigns view from the navigation', async () => {
+    await page.getByTestId('nav-campaigns').click();
+    await page.getByTestId('campaign-list-empty').waitFor({ timeout: WAIT_MS });
+    expect(new URL(page.url()).hash).toBe('#view=campaigns');
+    expect(await page.getByTestId('nav-campaigns').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('fills the goal and target market steps', async () => {
+    await page.getByTestId('new-campaign').click();
+    await page.getByLabel('Campaign name').fill('Friday lunch burst');
+    await page.getByLabel('People to reach').fill('100');
+    await page.getByLabel('People who buy').fill('10');
+
+    await page.getByTestId('step-next').click();
+    const now = Date.now();
+    // Ten minutes ahead, so the campaign stays scheduled, not active, for the whole test.
+    await page.getByLabel('Window start').fill(localMinute(now + 10 * 60_000));
+    await page.getByLabel('Window end').fill(localMinute(now + 2 * 3_600_000));
+    await page.getByLabel('Send messages at').fill(localMinute(now));
+    await page.getByLabel('Radius (m)').fill('150');
+
+    await page.getByTestId('add-segment-point_of_sale').click();
+    await page.getByTestId('segment-0').getByLabel('Segment name', { exact: true }).fill('Counter sign-ups');
+    expect(await page.getByTestId('segment-0').getByLabel('Codes', { exact: true }).inputValue()).toBe('shared');
+    await page.getByTestId('segment-0').getByLabel('Shared code', { exact: true }).fill('TACO10');
+    await page.getByTestId('add-segment-facebook').click();
+    await page.getByTestId('segment-1').getByLabel('Segment name', { exact: true }).fill('Facebook fans');
+    expect(await page.getByTestId('segment-1').getByLabel('Codes', { exact: true }).inputValue()).toBe('unique');
+  });
+
+  it('chooses the benefit and the channels', async () => {
+    await page.getByTestId('step-next').click();
+    expect(await page.getByLabel('Percent off', { exact: true }).inputValue()).toBe('10');
+
+    await page.getByTestId('step-next').click();
+    const channels = page.getByTestId('channels-step');
+    await channels.getByLabel('SMS', { exact: true }).check();
+    await channels.getByLabel('X', { exact: true }).check();
+    expect(await channels.getByLabel('Push', { exact: true }).isChecked()).toBe(true);
+  });
+
+  it('lists a template syntax error with its line and column', async () => {
+    await page.getByTestId('step-next').click();
+    const sms = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-sms]');
+    await sms.getByLabel('Message').fill('Hello\n{{fristName}} there');
+
+    const error = sms.getByTestId('template-error');
+    await error.waitFor({ timeout: WAIT_MS });
+    expect(await error.getAttribute('data-line')).toBe('2');
+    expect(await error.getAttribute('data-column')).toBe('1');
+    expect(await textOf(error)).toBe('Line 2, column 1: unknown variable "fristName".');
+  });
+
+  it('previews an SMS with an emoji as UCS-2 in two parts', async () => {
+    const expected = renderForChannel('sms', SMS_TEMPLATE, SAMPLE_VALUES);
+    expect(expected.encoding).toBe('UCS-2');
+    expect(expected.parts).toBe(2);
+
+    const sms = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-sms]');
+    await sms.getByLabel('Message').fill(SMS_TEMPLATE);
+    await waitForText(sms.getByTestId('sms-encoding'), 'UCS-2');
+    expect(await sms.getByTestId('sms-preview').getAttribute('data-parts')).toBe('2');
+    expect(await textOf(sms.getByTestId('sms-parts'))).toBe('2 (at most 10)');
+    expect(await textOf(sms.getByTestId('sms-units'))).toBe(String(expected.units));
+    expect(await textOf(sms.getByTestId('sms-per-part'))).toBe('67');
+    expect(await textOf(sms.locator('[data-testid=sms-text] mark'))).toBe('🌮');
+    expect(await textOf(sms.getByTestId('ucs2-trigger'))).toBe('🌮 at line 1, column 24');
+    expect(await sms.getByTestId('template-error').count()).toBe(0);
+  });
+
+  it('previews the worst case with more parts', async () => {
+    const sms = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-sms]');
+    await page.getByTestId('worst-case-toggle').check();
+    await expect.poll(() => sms.getByTestId('sms-preview').getAttribute('data-parts'), { timeout: WAIT_MS }).not.toBe('2');
+    expect(Number(await sms.getByTestId('sms-preview').getAttribute('data-parts'))).toBeGreaterThan(2);
+    await page.getByTestId('worst-case-toggle').uncheck();
+    await waitForAttribute(sms.getByTestId('sms-preview'), 'data-parts', '2');
+  });
+
+  it('shows an X post over 280 as over the limit', async () => {
+    const expected = renderForChannel('x', X_POST_TEMPLATE, SAMPLE_VALUES, { kind: 'post' });
+    const post = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-x_post]');
+    await post.getByLabel('Message').fill(X_POST_TEMPLATE);
+
+    await waitForAttribute(post.getByTestId('x-preview'), 'data-over', 'true');
+    const length = post.getByTestId('x-length');
+    expect(await length.getAttribute('data-length')).toBe(String(expected.weightedLength));
+    expect(await length.getAttribute('data-remaining')).toBe(String(expected.remaining));
+    expect(await textOf(length)).toContain(`${expected.weightedLength} / 280`);
+    expect(await textOf(length)).toContain(`${-expected.remaining} over the limit`);
+    expect(await post.locator('[data-testid=preview-issue][data-code=too_long]').count()).toBe(1);
+  });
+
+  it('shows the server rejection next to the shared code', async () => {
+    await page.getByTestId('save-draft').click();
+    const error = page.locator('[data-testid=field-error][data-field="segments.0.code"]');
+    await error.waitFor({ timeout: WAIT_MS });
+    expect(await textOf(error)).toContain('segments.0.code');
+    expect(await page.getByTestId('step-target').getAttribute('aria-current')).toBe('step');
+    const campaigns = await adminRequest(server, 'GET', '/campaigns');
+    expect(campaigns.body).toEqual({ campaigns: [] });
+  });
+
+  it('saves the draft', async () => {
+    await page.getByTestId('segment-0').getByLabel('Shared code', { exact: true }).fill('HUNGRY');
+    await page.getByTestId('save-draft').click();
+    await waitForText(page.getByTestId('save-state'), 'All changes saved');
+    expect(await page.locator('[data-testid=campaign-workspace] [data-testid=status-badge]').getAttribute('data-status')).toBe('draft');
+
+    const listed = (await adminRequest(server, 'GET', '/campaigns')).body as { campaigns: Array<{ id: string; status: string }> };
+    expect(listed.campaigns).toHaveLength(1);
+    campaignId = listed.campaigns[0]!.id;
+    const stored = (await adminRequest(server, 'GET', `/campaigns/${campaignId}`)).body as {
+      campaign: { status: string; channels: string[]; radiusM: number; goal: unknown; segments: Array<{ source: string; name: string; codeMode: string; sharedCode: string | null }> };
+      templates: Array<{ kind: string; body: string }>;
+    };
+    expect(stored.campaign.status).toBe('draft');
+    expect(stored.campaign.channels).toEqual(['push', 'sms', 'x']);
+    expect(stored.campaign.radiusM).toBe(150);
+    expect(stored.campaign.goal).toEqual({ reach: 100, convert: 10 });
+    expect(stored.campaign.segments.map(({ source, name, codeMode, sharedCode }) => ({ source, name, codeMode, sharedCode }))).toEqual([
+      { source: 'nearby', name: 'Nearby phones', codeMode: 'unique', sharedCode: null },
+      { source: 'point_of_sale', name: 'Counter sign-ups', codeMode: 'shared', sharedCode: 'HUNGRY' },
+      { source: 'facebook', name: 'Facebook fans', codeMode: 'unique', sharedCode: null },
+    ]);
+    expect(stored.templates.map(({ kind, body }) => ({ kind, body }))).toEqual([
+      { kind: 'sms', body: SMS_TEMPLATE },
+      { kind: 'x_post', body: X_POST_TEMPLATE },
+    ]);
+  });
+
+  it('imports a contact list into the facebook segment', async () => {
+    const file = path.join(dataDir, 'facebook-leads.csv');
+    await writeFile(file, CONTACTS_CSV);
+    await page.getByTestId('tab-audience').click();
+    const segment = page.locator('[data-testid=audience-segment][data-source=facebook]');
+    await segment.getByLabel('Contact list file').setInputFiles(file);
+    await segment.getByLabel('SMS', { exact: true }).check();
+    await segment.getByTestId('start-import').click();
+
+    const summary = segment.getByTestId('import-summary');
+    await waitForAttribute(summary, 'data-status', 'done');
+    expect(await segment.getByTestId('import-progress').getAttribute('data-fraction')).toBe('1');
+    expect(await segment.getByTestId('import-progress').getAttribute('data-rows')).toBe('7');
+    const counts: Record<string, string | null> = {};
+    for (const name of ['rowsRead', 'contacts', 'added', 'duplicates', 'rowsRejected', 'errors', 'warnings']) {
+      counts[name] = await segment.getByTestId(`import-${name}`).getAttribute('data-value');
+    }
+    expect(counts).toEqual({ rowsRead: '7', contacts: '4', added: '4', duplicates: '1', rowsRejected: '2', errors: '3', warnings: '1' });
+  });
+
+  it('lists the import issues by line', async () => {
+    const rows = page.locator('[data-testid=audience-segment][data-source=facebook] [data-testid=import-issue]');
+    await expect.poll(() => rows.count(), { timeout: WAIT_MS }).toBe(5);
+    const issues = await rows.evaluateAll((elements) =>
+      elements.map((element) => ({
+        line: element.getAttribute('data-line'),
+        severity: element.getAttribute('data-severity'),
+        field: element.getAttribute('data-field'),
+        value: element.querySelectorAll('td')[3]?.textContent,
+      })),
+    );
+    expect(issues).toEqual([
+      { line: '4', severity: 'error', field: 'phone', value: '1.4155550103E+10' },
+      { line: '4', severity: 'error', field: '', value: '' },
+      { line: '6', severity: 'duplicate', field: 'email', value: 'ana@example.com' },
+      { line: '7', severity: 'warning', field: 'phone', value: 'not-a-phone' },
+      { line: '8', severity: 'error', field: '', value: '' },
+    ]);
+    expect(await textOf(rows.nth(0).locator('td').nth(4))).toContain('scientific notation');
+
+    await page.locator('[data-testid=audience-segment][data-source=facebook] [data-testid=issue-severity]').selectOption('error');
+    await expect.poll(() => rows.count(), { timeout: WAIT_MS }).toBe(3);
+    await waitForAttribute(page.locator('[data-testid=audience-segment][data-source=facebook] [data-testid=segment-members]'), 'data-value', '4');
+  });
+
+  it('shows the point-of-sale sign-up only when the server serves it', async () => {
+    const segmentId = await page.locator('[data-testid=audience-segment][data-source=point_of_sale]').getAttribute('data-segment-id');
+    const qr = await fetch(`${server.url}/v1/admin/segments/${segmentId}/qr.svg`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    await qr.arrayBuffer();
+    const signup = page.locator('[data-testid=audience-segment][data-source=point_of_sale] [data-testid=pos-signup]');
+    if (qr.status === 404) {
+      // The sign-up routes are not on this server yet: the segment shows no QR code and no error.
+      expect(await signup.count()).toBe(0);
+      return;
+    }
+    expect(qr.status).toBe(200);
+    const image = signup.getByTestId('pos-qr');
+    await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).naturalWidth), { timeout: WAIT_MS }).toBeGreaterThan(0);
+    expect(await image.getAttribute('src')).toMatch(/^blob:/);
+    const link = (await adminRequest(server, 'GET', `/segments/${segmentId}/signup-link`)).body as { url: string };
+    await waitForText(signup.getByTestId('pos-link'), link.url);
+    expect(link.url).toContain(segmentId);
+  });
+
+  it('schedules the campaign', async () => {
+    await page.getByTestId('schedule').click();
+    const badge = page.locator('[data-testid=campaign-workspace] [data-testid=status-badge]');
+    await waitForAttribute(badge, 'data-status', 'scheduled');
+    expect(await textOf(badge)).toBe('Scheduled');
+    await page.getByTestId('tab-definition').click();
+    await page.getByTestId('editor-locked').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid=campaign-summary] [data-testid=shared-code]').waitFor({ timeout: WAIT_MS });
+    expect(await textOf(page.locator('[data-testid=campaign-summary] [data-testid=shared-code]'))).toBe('HUNGRY');
+  });
+
+  it('sends the SMS and parks the over-long post', async () => {
+    await page.getByTestId('tab-sends').click();
+    const sent = page.locator('[data-testid=send-row][data-kind=sms][data-status=sent]');
+    await expect.poll(() => sent.count(), { timeout: WAIT_MS }).toBe(3);
+    const post = page.locator('[data-testid=send-row][data-kind=x_post]');
+    await waitForAttribute(post, 'data-status', 'parked');
+    expect(await textOf(post.getByTestId('send-reason'))).toContain('the message cannot be sent as written');
+
+    const retried = page.waitForResponse((response) => /\/v1\/admin\/sends\/[^/]+\/retry$/.test(new URL(response.url()).pathname));
+    await post.getByTestId('retry-send').click();
+    expect((await retried).status()).toBe(200);
+  });
+
+  it('shows the SMS with its code in the outbox', async () => {
+    const codes = await page
+      .locator('[data-testid=send-row][data-kind=sms]')
+      .evaluateAll((rows) =>
+        rows.map((row): [string | null, string | null] => [
+          row.getAttribute('data-send-id'),
+          row.querySelector('[data-testid=send-code]')?.textContent ?? null,
+        ]),
+      );
+    const codeOfJob = new Map(codes);
+    expect(codeOfJob.size).toBe(3);
+
+    await page.getByTestId('tab-outbox').click();
+    const rows = page.locator('[data-testid=outbox-row][data-channel=sms]');
+    await expect.poll(() => rows.count(), { timeout: WAIT_MS }).toBe(3);
+    const messages = await rows.evaluateAll((elements) =>
+      elements.map((element) => ({ jobId: element.getAttribute('data-job-id'), body: element.querySelector('[data-testid=outbox-body]')?.textContent ?? '' })),
+    );
+    for (const { jobId, body } of messages) {
+      const code = codeOfJob.get(jobId);
+      expect(code).toMatch(/^[2-9A-Z]{8}$/);
+      expect(body).toContain(`Show code ${code} at the window`);
+      expect(body).toContain('🌮');
+    }
+  });
+
+  it('shows the campaign at a glance in the list', async () => {
+    await page.getByTestId('back-to-list').click();
+    const row = page.locator(`[data-testid=campaign-row][data-campaign-id="${campaignId}"]`);
+    await row.waitFor({ timeout: WAIT_MS });
+    expect(await row.getByTestId('status-badge').getAttribute('data-status')).toBe('scheduled');
+    expect(await row.getByTestId('goal-reached').getAttribute('data-target')).toBe('100');
+    await waitForAttribute(row.getByTestId('goal-reached'), 'data-value', '3');
+    expect(await row.getByTestId('send-count-sent').getAttribute('data-value')).toBe('3');
+    await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
+  });
+
+  it('switches the campaign view to zh-CN', async () => {
+    await page.selectOption('[data-testid=language-switcher]', 'zh-CN');
+    await waitForText(page.locator('#campaign-list-title'), '营销活动');
+    expect(await textOf(page.getByTestId('new-campaign'))).toBe('新建活动');
+    expect(await textOf(page.getByTestId('nav-map'))).toBe('实时地图');
+    const badge = page.locator(`[data-testid=campaign-row][data-campaign-id="${campaignId}"] [data-testid=status-badge]`);
+    expect(await textOf(badge)).toBe('已排期');
+
+    await page.locator(`[data-testid=campaign-row][data-campaign-id="${campaignId}"] button`).click();
+    await waitForText(page.getByTestId('tab-outbox'), '发件箱');
+    expect(await textOf(page.getByTestId('step-goal'))).toBe('1. 目标');
+    expect(await textOf(page.getByTestId('editor-locked'))).toBe('只有草稿可以修改。请先取消排期再编辑。');
+  });
+
+  it('unschedules and ends the campaign', async () => {
+    const badge = page.locator('[data-testid=campaign-workspace] [data-testid=status-badge]');
+    await page.getByTestId('unschedule').click();
+    await waitForAttribute(badge, 'data-status', 'draft');
+    expect(await textOf(badge)).toBe('草稿');
+    expect(await page.getByTestId('editor-locked').count()).toBe(0);
+    expect(await page.getByTestId('save-draft').isEnabled()).toBe(true);
+
+    await page.getByTestId('end-campaign').click();
+    await waitForAttribute(badge, 'data-status', 'ended');
+    expect(await page.getByTestId('end-campaign').count()).toBe(0);
+    const stored = (await adminRequest(server, 'GET', `/campaigns/${campaignId}`)).body as { campaign: { status: string } };
+    expect(stored.campaign.status).toBe('ended');
+  });
+
+  it('loads nothing from other hosts', () => {
+    expect(externalRequests).toEqual([]);
+  });
+
+  it('throws no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

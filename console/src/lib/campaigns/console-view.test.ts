@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { readView, viewHash } from './console-view.js';
+
+describe('readView', () => {
+  it.each([
+    ['', 'map'],
+    ['#view=campaigns', 'campaigns'],
+    ['#x=1&view=campaigns', 'campaigns'],
+    ['#view=settings', 'map'],
+  ])('reads %j as %s', (hash, view) => {
+    expect(readView(hash)).toBe(view);
+  });
+});
+
+describe('viewHash', () => {
+  it('adds the campaigns view', () => {
+    expect(viewHash('', 'campaigns')).toBe('#view=campaigns');
+  });
+
+  it('drops the parameter for the map', () => {
+    expect(viewHash('#view=campaigns', 'map')).toBe('');
+  });
+
+  it('keeps other parameters', () => {
+    expect(viewHash('#x=1', 'campaigns')).toBe('#x=1&view=campaigns');
+  });
+});
