@@ -17,13 +17,16 @@ Prepares, schedules and watches campaigns on a running server (start one with
 "cloudburst start").
 
 Subcommands:
-  apply FILE [--schedule]  Create or update a draft from FILE, a campaign definition as
+  apply FILE [--schedule] [--new]
+                           Create or update a draft from FILE, a campaign definition as
                            JSON (the body of POST /v1/admin/campaigns). When FILE has an
                            "id", or one draft has the same "name", that draft is updated
                            and its imported segment members stay; otherwise a new draft is
                            created ("status": "draft" unless FILE sets one). Prints the
                            segment ids that "cloudburst import --segment" takes.
-                           --schedule then schedules the campaign.
+                           --schedule then schedules the campaign. When a campaign of
+                           that name is scheduled or active, apply stops and says how to
+                           edit it; --new creates another campaign instead.
   schedule ID              Schedule a draft: creates its fences, shared codes and queued sends.
   unschedule ID            Return a scheduled campaign to draft; cancels its queued sends.
   end ID                   End a campaign; removes its fences and cancels its queued sends.
@@ -75,7 +78,7 @@ export async function runCampaignCommand(argv: string[]): Promise<number> {
 // ─── apply ──────────────────────────────────────────────────────────────────
 
 async function applyCampaign(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { schedule: { type: 'boolean' } }, HELP_COMMAND);
+  const { values, positionals } = parseCommandArgs(argv, { schedule: { type: 'boolean' }, new: { type: 'boolean' } }, HELP_COMMAND);
   if (values.help) return printHelp();
   assertPositionals(positionals, 1, HELP_COMMAND);
   const file = positionals[0];
@@ -92,7 +95,7 @@ async function applyCampaign(argv: string[]): Promise<number> {
   let campaign: Campaign;
   let created: boolean;
   try {
-    const draftId = id ?? (await findDraftByName(admin, definition.name, file));
+    const draftId = id ?? (await findDraftByName(admin, definition.name, file, values.new === true));
     if (draftId !== undefined) {
       ({ campaign } = await admin.request<{ campaign: Campaign }>('PUT', `/v1/admin/campaigns/${draftId}`, definition));
       created = false;
@@ -135,10 +138,12 @@ async function readDefinition(file: string): Promise<Record<string, unknown>> {
 }
 
 /**
- * Returns the id of the one draft named `name`. A campaign of that name past draft is
- * left alone, so applying the file again creates a new draft, and a note on stderr reports it.
+ * Returns the id of the one draft named `name`. When a campaign of that name is
+ * scheduled or active, applying the file again is almost always meant as an edit, so it
+ * stops and says how to edit it, unless `createAnother` (--new). A campaign of that
+ * name that has ended is left alone: a new draft is created, and a note reports it.
  */
-async function findDraftByName(admin: AdminClient, name: unknown, file: string): Promise<string | undefined> {
+async function findDraftByName(admin: AdminClient, name: unknown, file: string, createAnother: boolean): Promise<string | undefined> {
   // A missing or invalid name matches nothing, so the POST reports it.
   if (typeof name !== 'string' || name.trim() === '') return undefined;
   const { campaigns } = await admin.request<{ campaigns: Campaign[] }>('GET', '/v1/admin/campaigns');
@@ -149,6 +154,13 @@ async function findDraftByName(admin: AdminClient, name: unknown, file: string):
     throw new Error(
       `campaign apply failed for ${file}: ${drafts.length} drafts are named ${JSON.stringify(name.trim())} ` +
         `(${drafts.map((draft) => draft.id).join(', ')}); add "id" to the file to pick the one to update`,
+    );
+  }
+  const running = named.find((campaign) => campaign.status === 'scheduled' || campaign.status === 'active');
+  if (drafts.length === 0 && running && !createAnother) {
+    throw new Error(
+      `campaign apply failed for ${file}: campaign ${running.id} named ${JSON.stringify(name.trim())} is ${running.status}; ` +
+        `run "cloudburst campaign unschedule ${running.id}" first to edit it, or pass --new to create another campaign`,
     );
   }
   if (drafts.length === 0 && named.length > 0) {

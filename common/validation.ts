@@ -10,8 +10,17 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefi
   const result = schema.safeParse(input);
   if (result.success) return result.data;
 
-  const issue = result.error.issues[0]!;
+  // A misspelt key also leaves the real one missing; naming the unknown key says what to fix.
+  const issues = result.error.issues;
+  const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0]!;
   const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)';
+  if (issue.code === 'unrecognized_keys') {
+    const names = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+    throw new CloudburstError('invalid_input', `invalid ${field}: unknown field ${names} (check its spelling and case)`, {
+      field,
+      value: issue.keys.join(', '),
+    });
+  }
   const value = valueAt(input, issue.path);
   throw new CloudburstError('invalid_input', `invalid ${field}: ${formatValue(value)} (${issue.message})`, {
     field,

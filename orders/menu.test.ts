@@ -205,7 +205,7 @@ describe('parseMenu', () => {
     const error = parseError({ currency: 'USD', items: [{ id: 'a', name: 'A', priceMinor: 1, available: true, soldOut: false, colour: 'red' }] });
     expect(error.field).toBe('items.0');
     expect(error.message).toBe(
-      'invalid items.0: {"id":"a","name":"A","priceMinor":1,"available":true,"soldOut":false,"colour":"red"} (Unrecognized key: "colour")',
+      'invalid items.0: unknown field "colour" (check its spelling and case)',
     );
   });
 });

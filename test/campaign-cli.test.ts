@@ -282,6 +282,16 @@ describe('cloudburst campaign and import commands', () => {
     const saturdayId = new RegExp(`^Created campaign (${UUID}) "Saturday brunch"$`, 'm').exec(applied.stdout)![1]!;
     expect(applied.stdout).toContain(`Scheduled campaign ${saturdayId}: status scheduled`);
 
+    // Applying the file again is meant as an edit of the scheduled campaign: it stops and says how.
+    const reapplied = await cli(['campaign', 'apply', file]);
+    expect(reapplied.code).toBe(1);
+    expect(reapplied.stderr).toContain(
+      `campaign ${saturdayId} named "Saturday brunch" is scheduled; run "cloudburst campaign unschedule ${saturdayId}" first to edit it, or pass --new`,
+    );
+    // Scheduling again is a no-op.
+    const twice = await cli(['campaign', 'schedule', saturdayId]);
+    expect(twice.code).toBe(0);
+
     const ended = await cli(['campaign', 'end', saturdayId]);
     expect(ended.code).toBe(0);
     expect(ended.stdout).toBe(`Campaign ${saturdayId} "Saturday brunch" is now ended\n`);

@@ -145,6 +145,8 @@ export async function updateCampaign(db: Queryable, id: string, body: unknown): 
  */
 export async function transitionCampaign(db: Queryable, id: string, to: CampaignStatus, now = Date.now()): Promise<CampaignChange> {
   const current = await requireCampaign(db, id);
+  // Asking twice for the state a campaign is in changes nothing, so a repeated command is safe.
+  if (current.status === to) return { campaign: current, fences: [], removedFenceIds: [] };
   assertTransition(id, current.status, to);
   if (to === 'scheduled' || (to === 'active' && current.status === 'draft')) await assertReadyToSchedule(db, current, now);
 

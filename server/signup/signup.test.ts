@@ -459,7 +459,7 @@ describe('sign-up post', () => {
         name: 'an unknown field',
         body: { email: 'kim@example.com', birthday: '1990-01-01' },
         field: '(body)',
-        message: 'invalid (body): {"email":"kim@example.com","birthday":"1990-01-01"} (Unrecognized key: "birthday")',
+        message: 'invalid (body): unknown field "birthday" (check its spelling and case)',
         text: 'Something went wrong. Please try again.',
       },
     ];
