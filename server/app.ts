@@ -19,6 +19,7 @@ import { WEBHOOKS_MOUNT_PATH, webhookRoutes } from './routes/webhooks.js';
 import type { ChannelSettings } from './sends/channel-config.js';
 import { unsubscribeRoutes } from './unsubscribe/routes.js';
 import { deviceRoutes } from './routes/devices.js';
+import { orderAdminRoutes, orderRoutes } from './routes/orders.js';
 import type { ServerServices } from './services.js';
 
 /** Largest HTTP request body, apart from contact-list uploads, which stream. */
@@ -61,6 +62,11 @@ export function createApp(
   app.use('/v1/config', cors({ origin: '*', allowMethods: ['GET'] }));
   app.route('/v1/devices', deviceRoutes(services));
 
+  // The customer's page reads menus and places orders, possibly from another origin.
+  const orderCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['content-type', 'idempotency-key', 'authorization'] });
+  for (const path of ['/v1/trucks/*', '/v1/orders', '/v1/orders/*']) app.use(path, orderCors);
+  app.route('/v1', orderRoutes(services));
+
   // Providers call these; each request is checked against the provider's own signature.
   app.route(WEBHOOKS_MOUNT_PATH, webhookRoutes({ db: services.db, channels: options.channels, logger: options.logger, brand: () => options.channels.brand ?? 'Cloudburst' }));
 
@@ -77,6 +83,7 @@ export function createApp(
   app.route('/v1/admin', sendRoutes(services, options.logger));
   app.route('/v1/admin', contactRoutes(services, options.logger));
   app.route('/v1/admin', importRoutes(services, options.logger));
+  app.route('/v1/admin', orderAdminRoutes(services));
 
   const consoleDir = options.consoleDir;
   if (consoleDir && existsSync(path.join(consoleDir, 'index.html'))) {

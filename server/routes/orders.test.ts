@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../common/logger.js';
+import type { Db } from '../../store/types.js';
+import { TEST_STORES, type TestStore } from '../../test/stores.js';
+import { createApp } from '../app.js';
+import { errorResponse } from '../http-errors.js';
+import { upsertTruck } from '../repos/trucks.js';
+import { channelSettingsFromEnv } from '../sends/channel-config.js';
+import type { ServerServices } from '../services.js';
+import { orderAdminRoutes, orderRoutes } from './orders.js';
+
+/** 12:00 on 2026-12-04 in Los Angeles. */
+const NOW = Date.parse('2026-12-04T20:00:00.000Z');
+
+const MENU = {
+  currency: 'USD',
+  items: [
+    { id: 'taco', name: 'Taco', priceMinor: 400, available: true, soldOut: false },
+    { id: 'brisket', name: 'Brisket', priceMinor: 1200, available: true, soldOut: false },
+    { id: 'chili', name: 'Winter chili', priceMinor: 700, available: false, soldOut: false },
+  ],
+  specials: [{ itemId: 'brisket', date: '2026-12-04', quantity: 5, priceMinor: 900 }],
+};
+
+interface Reply {
+  status: number;
+  body: Record<string, any>;
+  headers: Headers;
+}
+
+for (const [storeName, open] of TEST_STORES) {
+  describe(`order routes on ${storeName}`, () => {
+    let store: TestStore;
+    let db: Db;
+    let app: Hono;
+
+    beforeAll(async () => {
+      store = await open();
+      db = store.db;
+      const services = { db } as ServerServices;
+      app = new Hono();
+      app.onError((error, c) => errorResponse(error, c, silentLogger()));
+      app.route('/v1', orderRoutes(services, { now: () => NOW }));
+      app.route('/v1/admin', orderAdminRoutes(services, { now: () => NOW }));
+    });
+
+    afterAll(async () => {
+      await store?.dispose();
+    });
+
+    async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+      const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } };
+      if (body !== undefined) init.body = JSON.stringify(body);
+      const response = await app.request(path, init);
+      return { status: response.status, body: (await response.json()) as Record<string, any>, headers: response.headers };
+    }
+
+    async function truckWithMenu(): Promise<string> {
+      const { truck } = await upsertTruck(db, { name: 'Taco Uno', lat: 37.7749, lon: -122.4194, timeZone: 'America/Los_Angeles' });
+      const saved = await request('PUT', `/v1/admin/trucks/${truck.id}/menu`, MENU);
+      expect(saved.status).toBe(200);
+      return truck.id;
+    }
+
+    function placeBody(truckId: string, lines: unknown = [{ itemId: 'taco', quantity: 2 }]) {
+      return { truckId, lines };
+    }
+
+    it('menu PUT rejects a bad price naming the field', async () => {
+      const truckId = await truckWithMenu();
+      const reply = await request('PUT', `/v1/admin/trucks/${truckId}/menu`, { ...MENU, items: [{ ...MENU.items[0], priceMinor: 4.5 }] });
+
+      expect(reply.status).toBe(400);
+      expect(reply.body.error).toMatchObject({ code: 'invalid_input', field: 'items.0.priceMinor', value: 4.5 });
+    });
+
+    it('menu PUT for an unknown truck is 404', async () => {
+      const id = randomUUID();
+      const reply = await request('PUT', `/v1/admin/trucks/${id}/menu`, MENU);
+
+      expect(reply.status).toBe(404);
+      expect(reply.body.error).toEqual({ code: 'not_found', message: `truck ${id} not found`, field: 'id', value: id });
+    });
+
+    it('published menu shows the specials left', async () => {
+      const truckId = await truckWithMenu();
+      const placed = await request('POST', '/v1/orders', placeBody(truckId, [{ itemId: 'brisket', quantity: 2 }]), { 'Idempotency-Key': randomUUID() });
+      expect(placed.status).toBe(201);
+      const reply = await request('GET', `/v1/trucks/${truckId}/menu`);
+
+      expect(reply.status).toBe(200);
+      expect(reply.body.menu.date).toBe('2026-12-04');
+      expect(reply.body.menu.items.map((item: { id: string }) => item.id)).toEqual(['taco', 'brisket']);
+      expect(reply.body.menu.items[1]).toMatchObject({ priceMinor: 900, regularPriceMinor: 1200, soldOut: false, special: { quantity: 5, remaining: 3 } });
+      const admin = await request('GET', `/v1/admin/trucks/${truckId}/menu`);
+      expect(admin.body.menu.items).toHaveLength(3);
+    });
+
+    it('order POST needs an Idempotency-Key', async () => {
+      const truckId = await truckWithMenu();
+      const missing = await request('POST', '/v1/orders', placeBody(truckId));
+      const tooLong = await request('POST', '/v1/orders', placeBody(truckId), { 'Idempotency-Key': 'k'.repeat(201) });
+
+      expect(missing.status).toBe(400);
+      expect(missing.body.error).toMatchObject({ code: 'invalid_input', field: 'Idempotency-Key' });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.error).toMatchObject({ code: 'invalid_input', field: 'Idempotency-Key' });
+    });
+
+    it('order POST ignores client totals and replays by key', async () => {
+      const truckId = await truckWithMenu();
+      const key = randomUUID();
+      const body = { ...placeBody(truckId, [{ itemId: 'taco', quantity: 2, unitPriceMinor: 1 }]), totalMinor: 2 };
+      const first = await request('POST', '/v1/orders', body, { 'Idempotency-Key': key });
+      const again = await request('POST', '/v1/orders', body, { 'Idempotency-Key': key });
+      const other = await request('POST', '/v1/orders', placeBody(truckId, [{ itemId: 'taco', quantity: 3 }]), { 'Idempotency-Key': key });
+
+      expect(first.status).toBe(201);
+      expect(first.body.order).toMatchObject({ status: 'placed', subtotalMinor: 800, totalMinor: 800, currency: 'USD' });
+      expect(first.body.order.tracking).toBeUndefined();
+      expect(again.status).toBe(200);
+      expect(again.body.order.id).toBe(first.body.order.id);
+      expect(other.status).toBe(409);
+      expect(other.body.error).toMatchObject({ code: 'conflict', field: 'Idempotency-Key', value: key });
+    });
+
+    it('order GET requires its order token', async () => {
+      const truckId = await truckWithMenu();
+      const placed = await request('POST', '/v1/orders', placeBody(truckId), { 'Idempotency-Key': randomUUID() });
+      const { order, orderToken } = placed.body;
+
+      const none = await request('GET', `/v1/orders/${order.id}`);
+      expect(none.status).toBe(401);
+      expect(none.body.error).toMatchObject({ code: 'unauthorized', field: 'Authorization' });
+
+      const other = await request('POST', '/v1/orders', placeBody(truckId), { 'Idempotency-Key': randomUUID() });
+      const wrong = await request('GET', `/v1/orders/${order.id}`, undefined, { Authorization: `Bearer ${other.body.orderToken}` });
+      expect(wrong.status).toBe(404);
+      expect(JSON.stringify(wrong.body)).not.toContain(other.body.orderToken);
+
+      const right = await request('GET', `/v1/orders/${order.id}`, undefined, { Authorization: `Bearer ${orderToken}` });
+      expect(right.status).toBe(200);
+      expect(right.body.order).toEqual(order);
+    });
+
+    it('staff board moves orders and rejects invalid moves', async () => {
+      const truckId = await truckWithMenu();
+      const placed = await request('POST', '/v1/orders', placeBody(truckId), { 'Idempotency-Key': randomUUID() });
+      const id = placed.body.order.id as string;
+
+      const early = await request('POST', `/v1/admin/orders/${id}/status`, { status: 'ready' });
+      expect(early.status).toBe(409);
+      expect(early.body.error).toMatchObject({ code: 'conflict', field: 'status', value: 'ready' });
+
+      const bogus = await request('POST', `/v1/admin/orders/${id}/status`, { status: 'eaten' });
+      expect(bogus.status).toBe(400);
+      expect(bogus.body.error).toMatchObject({ code: 'invalid_input', field: 'status', value: 'eaten' });
+
+      const paid = await request('POST', `/v1/admin/orders/${id}/status`, { status: 'paid' });
+      expect(paid.status).toBe(200);
+      expect(paid.body.order).toMatchObject({ status: 'paid', pickupNumber: '001' });
+
+      const board = await request('GET', `/v1/admin/trucks/${truckId}/orders`);
+      expect(board.body.orders.map((o: { id: string }) => o.id)).toEqual([id]);
+      const placedOnly = await request('GET', `/v1/admin/trucks/${truckId}/orders?status=placed`);
+      expect(placedOnly.body.orders).toEqual([]);
+      const badFilter = await request('GET', `/v1/admin/trucks/${truckId}/orders?status=paid,lost`);
+      expect(badFilter.status).toBe(400);
+      expect(badFilter.body.error).toMatchObject({ code: 'invalid_input', field: 'status', value: 'lost' });
+    });
+  });
+}
+
+describe('order routes in the app', () => {
+  let store: TestStore;
+  let app: Hono;
+
+  beforeAll(async () => {
+    store = await TEST_STORES[0]![1]();
+    const services = { db: store.db, adminToken: 'admin-secret', isReady: () => true } as unknown as ServerServices;
+    app = createApp(services, { logger: silentLogger(), channels: channelSettingsFromEnv({}, 'http://127.0.0.1:1') });
+  });
+
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  it('admin routes need the admin token', async () => {
+    const response = await app.request(`/v1/admin/trucks/${randomUUID()}/orders`);
+    expect(response.status).toBe(401);
+  });
+
+  it('public routes allow other origins', async () => {
+    const response = await app.request('/v1/orders', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://truck.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'idempotency-key' },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+  });
+
+  it('public menu of an unknown truck is 404', async () => {
+    const id = randomUUID();
+    const response = await app.request(`/v1/trucks/${id}/menu`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'not_found', message: `truck ${id} not found`, field: 'id', value: id } });
+  });
+});
