@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { openBus } from '../bus/open-bus.js';
 import { Topics } from '../bus/types.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { ProximityEngine } from '../engine/index.js';
+import { createSandboxProvider } from '../payments/sandbox.js';
 import { IngestGateway } from '../ingest/gateway.js';
 import { migrate } from '../store/migrate.js';
 import { openStore } from '../store/open-store.js';
@@ -32,6 +33,7 @@ import { buildLanes, checkChannelSettings } from './sends/providers.js';
 import { SendScheduler } from './sends/scheduler.js';
 import { failStalledImports } from './repos/imports.js';
 import type { DeviceMessage } from '../common/protocol.js';
+import { PAYMENT_WEBHOOKS_MOUNT_PATH } from './routes/payments.js';
 import { toLiveFence, type ServerServices } from './services.js';
 
 /** How long a clean stop waits for the bus to drain before it gives up and logs what is left. */
@@ -47,6 +49,8 @@ export type StartOptions = Partial<CloudburstConfig> & {
   logger?: Logger;
   /** Time between two passes of the send scheduler (default 250 ms). */
   sendTickMs?: number;
+  /** Payment provider of orders; the in-memory sandbox when absent. */
+  payments?: ServerServices['payments'];
 };
 
 export interface RunningCloudburst {
@@ -143,6 +147,18 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     },
   });
 
+  // The sandbox delivers its signed webhooks to this process's own route, as a real provider would over HTTP.
+  const payments =
+    options.payments ??
+    createSandboxProvider({
+      webhookSecret: randomBytes(32).toString('hex'),
+      logger,
+      onWebhook: async (delivery) => {
+        const response = await app.request(`${PAYMENT_WEBHOOKS_MOUNT_PATH}/sandbox`, { method: 'POST', headers: delivery.headers, body: delivery.rawBody });
+        if (!response.ok) throw new Error(`sandbox webhook ${delivery.eventId} failed with HTTP ${response.status}`);
+      },
+    });
+
   const services: ServerServices = {
     db,
     bus,
@@ -156,6 +172,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     waitForFences: (fenceIds, timeoutMs) => pollUntil(() => fenceIds.every((id) => engine.hasFence(id)), timeoutMs),
     waitForFencesRemoved: (fenceIds, timeoutMs) => pollUntil(() => !fenceIds.some((id) => engine.hasFence(id)), timeoutMs),
     toLiveFence,
+    payments,
   };
   const app = createApp(services, { logger, consoleDir: options.consoleDir ?? defaultConsoleDir(), channels });
 

@@ -20,6 +20,7 @@ import type { ChannelSettings } from './sends/channel-config.js';
 import { unsubscribeRoutes } from './unsubscribe/routes.js';
 import { deviceRoutes } from './routes/devices.js';
 import { orderAdminRoutes, orderRoutes } from './routes/orders.js';
+import { PAYMENT_WEBHOOKS_MOUNT_PATH, paymentRoutes, paymentWebhookRoutes } from './routes/payments.js';
 import type { ServerServices } from './services.js';
 
 /** Largest HTTP request body, apart from contact-list uploads, which stream. */
@@ -64,10 +65,12 @@ export function createApp(
 
   // The customer's page reads menus and places orders, possibly from another origin.
   const orderCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['content-type', 'idempotency-key', 'authorization'] });
-  for (const path of ['/v1/trucks/*', '/v1/orders', '/v1/orders/*']) app.use(path, orderCors);
+  for (const path of ['/v1/trucks/*', '/v1/orders', '/v1/orders/*', '/v1/payments/*']) app.use(path, orderCors);
   app.route('/v1', orderRoutes(services));
+  app.route('/v1', paymentRoutes(services, { logger: options.logger }));
 
   // Providers call these; each request is checked against the provider's own signature.
+  app.route(PAYMENT_WEBHOOKS_MOUNT_PATH, paymentWebhookRoutes(services, { logger: options.logger }));
   app.route(WEBHOOKS_MOUNT_PATH, webhookRoutes({ db: services.db, channels: options.channels, logger: options.logger, brand: () => options.channels.brand ?? 'Cloudburst' }));
 
   // The public sign-up page behind the QR code at the truck.

@@ -1,6 +1,8 @@
 import type { Bus } from '../bus/types.js';
 import type { LiveFence } from '../common/protocol.js';
 import type { CircleFence } from '../engine/index.js';
+import type { SandboxProvider } from '../payments/sandbox.js';
+import type { PaymentProvider } from '../payments/types.js';
 import type { Db } from '../store/types.js';
 import type { LiveFeed } from './live-feed.js';
 
@@ -25,6 +27,8 @@ export interface ServerServices {
   /** Resolves true once this process's engine holds none of the listed fences, or false after `timeoutMs`. */
   waitForFencesRemoved(fenceIds: readonly string[], timeoutMs: number): Promise<boolean>;
   toLiveFence(fence: CircleFence): LiveFence;
+  /** Card payments of orders; `tokenizeCard` only on the sandbox provider. Without it the payment routes return 404. */
+  payments?: PaymentProvider & Partial<Pick<SandboxProvider, 'tokenizeCard'>>;
 }
 
 export function toLiveFence(fence: CircleFence): LiveFence {

@@ -1,0 +1,110 @@
+/**
+ * Paying an order with the configured payment provider: charge the order's total,
+ * store the outcome with the card's brand and last four digits only, and settle a
+ * succeeded payment (see settle.ts).
+ */
+import { CloudburstError } from '../../common/errors.js';
+import type { PaymentResult } from '../../payments/types.js';
+import type { Order } from '../repos/orders.js';
+import { findPaymentByKey, getPayment, upsertPayment, type StoredPayment } from './repo.js';
+import { settleSucceededPayment, type PaymentDeps, type Settlement } from './settle.js';
+
+/** Outcome of one payment request. */
+export type PaymentOutcome =
+  | Settlement
+  | { kind: 'requires_action'; order: Order; payment: StoredPayment; nextAction: NonNullable<PaymentResult['nextAction']> }
+  | { kind: 'processing'; order: Order; payment: StoredPayment }
+  | { kind: 'declined' | 'failed'; order: Order; payment: StoredPayment; reason: string; retriable: boolean };
+
+/**
+ * Charges the order's total with `paymentMethod`. The same `idempotencyKey` returns the
+ * first payment's outcome and charges once.
+ *
+ * @throws conflict when the order is no longer placed, or the key was used with another card
+ * @throws invalid_input for an order with nothing to pay, or a token the provider rejects
+ * @throws unavailable when the provider could not be reached and made no payment
+ */
+export async function payOrder(deps: PaymentDeps, order: Order, paymentMethod: string, idempotencyKey: string): Promise<PaymentOutcome> {
+  const earlier = await findPaymentByKey(deps.db, order.id, idempotencyKey);
+  if (!earlier && order.status !== 'placed') {
+    throw new CloudburstError('conflict', `order ${order.id} is ${order.status}; only a placed order can be paid`, { field: 'id', value: order.id, context: { status: order.status } });
+  }
+  if (order.totalMinor <= 0) {
+    // TODO: an order that the discount made free has nothing to charge, and no route marks it paid yet.
+    throw new CloudburstError('invalid_input', `order ${order.id} totals ${order.totalMinor} ${order.currency}; there is nothing to charge`, { field: 'id', value: order.id });
+  }
+
+  let result: PaymentResult;
+  try {
+    result = await deps.provider.createPayment({
+      orderId: order.id,
+      amountMinor: order.totalMinor,
+      currency: order.currency,
+      paymentMethod,
+      // Provider keys are global, so the order id keeps two orders' keys apart.
+      idempotencyKey: `order:${order.id}:${idempotencyKey}`,
+    });
+  } catch (error) {
+    if (error instanceof CloudburstError && error.field === 'idempotencyKey') {
+      throw new CloudburstError('conflict', `Idempotency-Key ${JSON.stringify(idempotencyKey)} was already used to pay order ${order.id} with another card; use a new key`, {
+        field: 'Idempotency-Key',
+        value: idempotencyKey,
+      });
+    }
+    throw error;
+  }
+  return recordResult(deps, order, idempotencyKey, result);
+}
+
+/**
+ * Completes a payment left in `requires_action` with the customer's answer on the
+ * sandbox authentication prompt; a repeated confirm returns the same outcome.
+ *
+ * @throws not_found when the payment is not one of the order's
+ */
+export async function confirmOrderPayment(deps: PaymentDeps, order: Order, paymentId: string, authenticated: boolean): Promise<PaymentOutcome> {
+  const payment = await getPayment(deps.db, paymentId);
+  if (!payment || payment.orderId !== order.id) {
+    throw new CloudburstError('not_found', `payment ${paymentId} of order ${order.id} not found`, { field: 'paymentId', value: paymentId });
+  }
+  const result = await deps.provider.confirmPayment(paymentId, { idempotencyKey: `confirm:${paymentId}:${authenticated}`, authenticated });
+  return recordResult(deps, order, payment.idempotencyKey, result);
+}
+
+async function recordResult(deps: PaymentDeps, order: Order, idempotencyKey: string, result: PaymentResult): Promise<PaymentOutcome> {
+  if (result.paymentId === undefined) {
+    throw new CloudburstError('unavailable', `payment provider ${deps.provider.name} made no payment: ${result.reason ?? 'no reason given'}; retry with the same Idempotency-Key`, {
+      field: 'paymentMethod',
+      retriable: true,
+    });
+  }
+
+  const payment = await upsertPayment(deps.db, {
+    id: result.paymentId,
+    orderId: order.id,
+    provider: deps.provider.name,
+    idempotencyKey,
+    status: result.status,
+    amountMinor: result.amountMinor ?? order.totalMinor,
+    currency: result.currency ?? order.currency.toUpperCase(),
+    cardBrand: result.card?.brand,
+    cardLast4: result.card?.last4,
+    declineCode: result.declineCode,
+    at: deps.now(),
+  });
+  deps.logger.info({ orderId: order.id, paymentId: payment.id, status: result.status, declineCode: result.declineCode }, 'payment recorded');
+
+  // A provider replays a cached first result for a repeated key, which may predate a confirm that has since succeeded.
+  const status = payment.status === 'succeeded' || payment.status === 'refunded' ? 'succeeded' : result.status;
+  switch (status) {
+    case 'succeeded':
+      return settleSucceededPayment(deps, payment.id);
+    case 'requires_action':
+      return { kind: 'requires_action', order, payment, nextAction: result.nextAction ?? { type: 'sandbox_authenticate' } };
+    case 'processing':
+      return { kind: 'processing', order, payment };
+    case 'declined':
+    case 'failed':
+      return { kind: status, order, payment, reason: result.reason ?? `the payment ${status}`, retriable: result.retriable ?? false };
+  }
+}
