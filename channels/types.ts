@@ -1,6 +1,6 @@
 /**
  * The seam between the send scheduler and the providers that carry a message out:
- * one interface per channel, so the scheduler never knows which API is behind it.
+ * one interface per channel, so the scheduler does not depend on which API is behind it.
  */
 
 /** Channels a campaign message goes out on. `push` reaches the device SDK over its WebSocket. */
@@ -43,7 +43,7 @@ export interface OutgoingMessage {
  * What happened to one attempt.
  * - `sent`: the provider accepted it; `providerMessageId` links later status callbacks.
  * - `retry`: a temporary failure (rate limit, 5xx, timeout); try again after `retryAfterMs`
- *   when the provider said when, else after the scheduler's backoff.
+ *   when the provider gave a time, else after the scheduler's backoff.
  * - `failed`: permanent (invalid number, unsubscribed, outside the messaging window,
  *   rejected credentials); never retried, parked with `reason` for the console.
  */
@@ -57,7 +57,7 @@ export interface ChannelProvider {
   /** Short provider name for logs and the console, such as `twilio` or `smtp`. */
   readonly name: string;
   /**
-   * Sends one message. Never throws for a provider's answer: every HTTP or protocol
+   * Sends one message. Never throws for a provider's reply: every HTTP or protocol
    * error becomes a `retry` or `failed` outcome with a reason that names the provider's
    * code. Throws only for programming errors (a message for another channel).
    */

@@ -10,7 +10,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefi
   const result = schema.safeParse(input);
   if (result.success) return result.data;
 
-  // A misspelt key also leaves the real one missing; naming the unknown key says what to fix.
+  // A misspelt key also leaves the real one missing; naming the unknown key shows what to fix.
   const issues = result.error.issues;
   const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0]!;
   const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)';

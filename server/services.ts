@@ -24,7 +24,7 @@ export interface ServerServices {
    * `timeoutMs`. Lets an API call return when its change is live here.
    */
   waitForFences(fenceIds: readonly string[], timeoutMs: number): Promise<boolean>;
-  /** Resolves true once this process's engine holds none of the listed fences, or false after `timeoutMs`. */
+  /** Resolves true once this process's engine contains none of the listed fences, or false after `timeoutMs`. */
   waitForFencesRemoved(fenceIds: readonly string[], timeoutMs: number): Promise<boolean>;
   toLiveFence(fence: CircleFence): LiveFence;
   /** Card payments of orders; `tokenizeCard` only on the sandbox provider. Without it the payment routes return 404. */

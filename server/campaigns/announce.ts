@@ -20,7 +20,7 @@ export function campaignAnnouncer(services: Pick<ServerServices, 'bus' | 'live' 
       await bus.produce<FenceUpdate>(Topics.fences, [{ key: campaign.id, value: { type: 'campaign-removed', campaignId: campaign.id } }]);
       for (const fenceId of removedFenceIds) live.publish({ type: 'fence-removed', fenceId });
       if (!(await services.waitForFencesRemoved(removedFenceIds, FENCE_APPLY_TIMEOUT_MS))) {
-        logger.warn({ campaignId: campaign.id, fences: removedFenceIds.length }, 'the engine still holds the removed fences; replying anyway');
+        logger.warn({ campaignId: campaign.id, fences: removedFenceIds.length }, 'the engine still contains the removed fences after the wait; replying anyway');
       }
     }
     if (fences.length === 0) return;

@@ -10,16 +10,17 @@ import { deleteSegment, insertSegment, listSegmentsOfCampaign, updateSegment, de
 import { cancelQueuedSends, queueCampaignSends } from '../repos/send-jobs.js';
 import { deleteTemplate, upsertTemplate } from '../repos/templates.js';
 import { parseTemplate } from '../../messages/template.js';
+import { formatMinor } from '../../orders/money.js';
 import { assertTimeZone, localToInstant } from '../time-zone.js';
 import { parseInput } from '../../common/validation.js';
 import { newCampaignSchema, TEMPLATE_KINDS, type NewCampaignInput, type TemplateKind } from './definition.js';
 import { assertTransition, holdsFences, type CampaignStatus } from './status.js';
 import { assertTemplate } from './template-check.js';
 
-/** What a change did to the engine's fences, for the caller to announce on the bus. */
+/** The effect of a change on the engine's fences, for the caller to announce on the bus. */
 export interface CampaignChange {
   campaign: Campaign;
-  /** Fences the campaign now holds in the engine (new or unchanged). */
+  /** Fences the campaign now has in the engine (new or unchanged). */
   fences: CircleFence[];
   /** Ids of the fences that left the engine. */
   removedFenceIds: string[];
@@ -193,7 +194,7 @@ export async function advanceCampaignClock(db: Queryable, now: number): Promise<
   return changes;
 }
 
-/** A campaign can be scheduled while its window, read in each truck's zone, has not passed. */
+/** Checks that the campaign window, read in each truck's zone, has not passed, so the campaign can be scheduled. */
 async function assertReadyToSchedule(db: Queryable, campaign: Campaign, now: number): Promise<void> {
   const trucks = await findCampaignTrucks(db, campaign.truckIds);
   const end = Math.max(...resolveTruckWindows(trucks, campaign.window).map((window) => window.activeUntil));
@@ -241,7 +242,7 @@ export function codeValidity(campaign: Campaign, truckWindows: TruckWindow[]): {
   };
 }
 
-/** The scheduled messages go out at `sendAt`, else at the window start, and never in the past. */
+/** Returns when the scheduled messages go out: `sendAt`, else the window start, and never in the past. */
 function sendTime(campaign: Campaign, truckWindows: TruckWindow[], now: number): number {
   const at = campaign.sendAt
     ? localToInstant('sendAt', campaign.sendAt, campaign.timeZone)
@@ -274,7 +275,7 @@ async function writeSegments(tx: Queryable, campaignId: string, input: NewCampai
   }
 }
 
-/** A definition lists a segment's templates in full: kinds it leaves out are removed. */
+/** Replaces a segment's templates with those the definition lists, removing the kinds it leaves out. */
 async function replaceTemplates(tx: Queryable, segmentId: string, templates: Partial<Record<TemplateKind, { subject?: string; body: string }>>): Promise<void> {
   for (const kind of TEMPLATE_KINDS) {
     const template = templates[kind];
@@ -318,20 +319,13 @@ function inTransaction<T>(db: Queryable, work: (tx: Queryable) => Promise<T>): P
 }
 
 function describeBenefit(benefit: NewCampaignInput['benefit']): string {
-  const minimum = benefit.minSpendMinor !== undefined ? ` on ${formatMinorUnits(benefit.minSpendMinor, benefit.currency!)} or more` : '';
+  const minimum = benefit.minSpendMinor !== undefined ? ` on ${formatMinor(benefit.minSpendMinor, benefit.currency!)} or more` : '';
   switch (benefit.kind) {
     case 'percent':
       return `${benefit.value}% off${minimum}`;
     case 'amount':
-      return `${formatMinorUnits(benefit.value ?? 0, benefit.currency!)} off${minimum}`;
+      return `${formatMinor(benefit.value ?? 0, benefit.currency!)} off${minimum}`;
     case 'free_item':
       return `free ${benefit.item}${minimum}`;
   }
-}
-
-/** Formats an amount in minor units with the currency's own number of decimals (2 for USD, 0 for JPY). */
-export function formatMinorUnits(minorUnits: number, currency: string): string {
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
-  const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minorUnits / 10 ** decimals);
 }

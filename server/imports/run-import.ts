@@ -140,7 +140,7 @@ async function queueSendsOfNewMembers(db: Queryable, campaignId: string): Promis
   await queueCampaignSends(db, campaign, at);
 }
 
-/** The consent each row states, and the marketer's confirmation for the channels the row says nothing about. */
+/** The consent each row states, and the marketer's confirmation for the channels the row does not mention. */
 function consentChanges(
   contacts: Array<{ consent: Partial<Record<string, boolean>> }>,
   ids: string[],

@@ -95,7 +95,7 @@ export async function finishImport(db: Queryable, id: string, summary: { error?:
 
 /**
  * Marks as failed the imports that wrote nothing for `quietMs`: the process reading
- * them stopped. Their batches before the stop are kept; the error says so.
+ * them stopped. Their batches before the stop are kept; the error states it.
  */
 export async function failStalledImports(db: Queryable, now: number, quietMs: number): Promise<ImportRecord[]> {
   const rows = await db.query<ImportRow>(

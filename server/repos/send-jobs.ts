@@ -201,7 +201,7 @@ export async function claimDueJobs(tx: Queryable, request: ClaimRequest): Promis
   return rows.map(toJob).sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt) || a.id.localeCompare(b.id));
 }
 
-/** Records a message the provider took. Only a job still claimed moves, so a late answer cannot undo a park. */
+/** Records a message the provider took. Only a job still claimed moves, so a late reply cannot undo a park. */
 export async function markSent(
   db: Queryable,
   id: string,
