@@ -366,6 +366,8 @@ describe('sends survive a restart and are never sent twice', () => {
       publicUrl: '',
     };
     let server = await start(dataDir, backend, settings);
+    // The default quiet hours would hold these sends whenever CI runs in San Francisco's evening.
+    await adminRequest(server.url, 'PUT', '/v1/admin/settings/messaging', { quietHours: null, frequencyCap: null });
     const truck = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Curry Up', lat: 37.78, lon: -122.41 });
     const now = Date.now();
     const created = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
