@@ -66,4 +66,6 @@ export const Topics = {
   pushes: 'pushes',
   /** Campaign messages for the device SDK, keyed by device id; delivered like pushes. */
   messages: 'messages',
+  /** Order changes, keyed by truck id; every process reads all for its consoles and the device sockets it holds. */
+  orders: 'orders',
 } as const;

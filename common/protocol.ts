@@ -48,7 +48,9 @@ export const DeviceCloseCode = {
 export type DeviceFrame =
   | { type: 'hello'; token: string }
   | { type: 'pings'; pings: WirePing[] }
-  | { type: 'offer-ack'; offerId: string };
+  | { type: 'offer-ack'; offerId: string }
+  /** The phone showed an order update; a ready order is then not texted to the customer. */
+  | { type: 'order-ack'; orderId: string; status: OrderUpdate['status'] };
 
 export interface OfferBenefit {
   kind: 'percent' | 'amount' | 'free_item';
@@ -90,8 +92,26 @@ export interface DeviceMessage {
   code?: string;
 }
 
+/** Status of an order; the same list as orders/status.ts, repeated so this module has no imports. */
+export type WireOrderStatus = 'placed' | 'paid' | 'preparing' | 'ready' | 'picked_up' | 'cancelled' | 'refunded';
+
+/** An order's progress as its phone is told: sent to the device that placed the order at each status change. */
+export interface OrderUpdate {
+  orderId: string;
+  truckId: string;
+  status: WireOrderStatus;
+  /** Called out at the pickup window; set once the order is paid. */
+  pickupNumber: string | null;
+  /** ISO 8601; set once the order is paid. */
+  estimatedReadyAt: string | null;
+  /** ISO 8601 instant of this status change. */
+  updatedAt: string;
+}
+
 export type GatewayFrame =
   | { type: 'welcome'; deviceId: string; lastSeq: number }
+  /** The order's new status. The SDK replies with an order-ack. */
+  | { type: 'order'; order: OrderUpdate }
   | { type: 'message'; message: DeviceMessage }
   /** Every ping with seq <= `seq` is durable on the bus or was rejected with an error frame. */
   | { type: 'ack'; seq: number }
@@ -144,6 +164,34 @@ export interface LiveDevice {
   ts: number;
 }
 
+/** One line of an order on the pickup board. */
+export interface LiveOrderLine {
+  itemId: string;
+  name: string;
+  quantity: number;
+  /** Names of the chosen options, such as "Extra salsa". */
+  choices: string[];
+}
+
+/** An order as the staff's pickup board shows it. */
+export interface LiveOrder {
+  id: string;
+  truckId: string;
+  status: WireOrderStatus;
+  pickupNumber: string | null;
+  /** The name the customer gave, if any. */
+  customerName: string | null;
+  lines: LiveOrderLine[];
+  itemCount: number;
+  totalMinor: number;
+  currency: string;
+  /** ISO 8601 instants. */
+  paidAt: string | null;
+  estimatedReadyAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export type LiveClientFrame = { type: 'hello'; token: string };
 
 export type LiveFrame =
@@ -154,4 +202,6 @@ export type LiveFrame =
   /** Latest position of devices that moved since the previous frame (sent at most a few times a second). */
   | { type: 'devices'; devices: LiveDevice[] }
   | { type: 'offer'; offer: OfferPayload }
+  /** An order was placed, paid or moved: the pickup board's queue changes. */
+  | { type: 'order'; order: LiveOrder }
   | { type: 'error'; code: string; message: string };

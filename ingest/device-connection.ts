@@ -1,7 +1,7 @@
 import { WebSocket, type RawData } from 'ws';
 import { CloudburstError, invalidInput } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { DeviceCloseCode, type GatewayFrame, type PingRecord } from '../common/protocol.js';
+import { DeviceCloseCode, type GatewayFrame, type PingRecord, type WireOrderStatus } from '../common/protocol.js';
 import type { DeviceDirectory } from './device-directory.js';
 import type { DeviceSession, DeviceSessions } from './device-sessions.js';
 import { errorFrame, parseDeviceFrame, type ParsedDeviceFrame } from './frames.js';
@@ -32,6 +32,8 @@ export interface ConnectionContext {
   track: <T>(work: Promise<T>) => Promise<T>;
   onClosed: (connection: DeviceConnection) => void;
   onOfferAck?: (deviceId: string, offerId: string) => void;
+  /** Called when the device's app showed an order update; it never blocks the connection. */
+  onOrderAck?: (deviceId: string, orderId: string, status: WireOrderStatus) => void;
   onDeviceConnected?: (deviceId: string) => void;
   onPingsAccepted?: (pings: PingRecord[]) => void;
 }
@@ -147,6 +149,8 @@ export class DeviceConnection {
         return this.handlePings(frame);
       case 'offer-ack':
         return this.handleOfferAck(frame);
+      case 'order-ack':
+        return this.handleOrderAck(frame);
     }
   }
 
@@ -154,7 +158,7 @@ export class DeviceConnection {
   // Replies { type: 'welcome', deviceId, lastSeq }, or an `unauthorized` error and close 4401.
   private async handleHello(frame: { token: string }): Promise<void> {
     if (this.state !== 'awaiting-hello') {
-      this.rejectFrame(invalidInput('type', 'hello', '"pings" or "offer-ack", because this connection already sent hello'));
+      this.rejectFrame(invalidInput('type', 'hello', '"pings", "offer-ack" or "order-ack", because this connection already sent hello'));
       return;
     }
     if (!this.context.isAccepting()) {
@@ -254,6 +258,22 @@ export class DeviceConnection {
       this.context.onOfferAck?.(deviceId, frame.offerId);
     } catch (error) {
       this.logger.error({ err: error, deviceId, offerId: frame.offerId }, 'offer-ack handler failed');
+    }
+  }
+
+  // order-ack: { type: 'order-ack', orderId, status }, sent when the app showed an order update.
+  // No reply.
+  private handleOrderAck(frame: { orderId: string; status: WireOrderStatus }): void {
+    const deviceId = this.deviceId;
+    if (this.state !== 'open' || deviceId === undefined) {
+      this.rejectBeforeHello('order-ack');
+      return;
+    }
+
+    try {
+      this.context.onOrderAck?.(deviceId, frame.orderId, frame.status);
+    } catch (error) {
+      this.logger.error({ err: error, deviceId, orderId: frame.orderId }, 'order-ack handler failed');
     }
   }
 

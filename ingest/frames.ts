@@ -1,6 +1,6 @@
 import type { RawData } from 'ws';
 import { CloudburstError, invalidInput } from '../common/errors.js';
-import type { GatewayFrame } from '../common/protocol.js';
+import type { GatewayFrame, WireOrderStatus } from '../common/protocol.js';
 import type { IngestLimits } from './limits.js';
 
 /**
@@ -10,18 +10,22 @@ import type { IngestLimits } from './limits.js';
 export type ParsedDeviceFrame =
   | { type: 'hello'; token: string }
   | { type: 'pings'; pings: unknown[] }
-  | { type: 'offer-ack'; offerId: string };
+  | { type: 'offer-ack'; offerId: string }
+  | { type: 'order-ack'; orderId: string; status: WireOrderStatus };
 
 /** Maximum token length. Real tokens are 43 base64url characters, so this only bounds abuse. */
 const MAX_TOKEN_CHARS = 512;
 /** Maximum offer id length. Offer ids are UUIDs, so this only bounds abuse. */
 const MAX_OFFER_ID_CHARS = 200;
 
-const FRAME_TYPES = ['hello', 'pings', 'offer-ack'] as const;
+const FRAME_TYPES = ['hello', 'pings', 'offer-ack', 'order-ack'] as const;
+
+const ORDER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const WIRE_ORDER_STATUSES: readonly WireOrderStatus[] = ['placed', 'paid', 'preparing', 'ready', 'picked_up', 'cancelled', 'refunded'];
 
 /**
  * Parses one WebSocket message into a device frame and checks its envelope.
- * Throws a CloudburstError whose `field` is `frame`, `type`, `token`, `pings` or `offerId`.
+ * Throws a CloudburstError whose `field` is `frame`, `type`, `token`, `pings`, `offerId`, `orderId` or `status`.
  */
 export function parseDeviceFrame(data: RawData, isBinary: boolean, limits: IngestLimits): ParsedDeviceFrame {
   const bytes = rawDataToBuffer(data);
@@ -60,6 +64,8 @@ export function parseDeviceFrame(data: RawData, isBinary: boolean, limits: Inges
       return { type: 'pings', pings: readPingList(frame.pings, limits) };
     case 'offer-ack':
       return { type: 'offer-ack', offerId: readOfferId(frame.offerId) };
+    case 'order-ack':
+      return { type: 'order-ack', ...readOrderAck(frame) };
     default:
       throw invalidInput('type', frame.type, `one of ${FRAME_TYPES.map((t) => `"${t}"`).join(', ')}`);
   }
@@ -122,4 +128,13 @@ function readOfferId(offerId: unknown): string {
     throw invalidInput('offerId', offerId, `the offerId of a received offer (a string of 1 to ${MAX_OFFER_ID_CHARS} characters)`);
   }
   return offerId;
+}
+
+function readOrderAck(frame: Record<string, unknown>): { orderId: string; status: WireOrderStatus } {
+  const { orderId, status } = frame;
+  if (typeof orderId !== 'string' || !ORDER_ID.test(orderId)) throw invalidInput('orderId', orderId, 'the orderId of a received order update (a UUID)');
+  if (!WIRE_ORDER_STATUSES.includes(status as WireOrderStatus)) {
+    throw invalidInput('status', status, `the status of that update (one of ${WIRE_ORDER_STATUSES.join(', ')})`);
+  }
+  return { orderId: orderId.toLowerCase(), status: status as WireOrderStatus };
 }

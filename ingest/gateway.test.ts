@@ -94,6 +94,7 @@ describe('IngestGateway', () => {
   let server: TestGateway;
   let collected: { records: PingRecord[]; stop: () => Promise<void> };
   let offerAcks: Array<[string, string]>;
+  let orderAcks: Array<[string, string, string]>;
   let connectedDevices: string[];
   let acceptedBatches: PingRecord[][];
 
@@ -103,6 +104,7 @@ describe('IngestGateway', () => {
       devices: directory,
       limits,
       onOfferAck: (deviceId, offerId) => offerAcks.push([deviceId, offerId]),
+      onOrderAck: (deviceId, orderId, status) => orderAcks.push([deviceId, orderId, status]),
       onDeviceConnected: (deviceId) => connectedDevices.push(deviceId),
       onPingsAccepted: (records) => acceptedBatches.push(records),
     });
@@ -119,6 +121,7 @@ describe('IngestGateway', () => {
     directory.add('device-1', TOKEN);
     collected = await collectPings(bus);
     offerAcks = [];
+    orderAcks = [];
     connectedDevices = [];
     acceptedBatches = [];
   });
@@ -363,6 +366,24 @@ describe('IngestGateway', () => {
       await waitUntil(() => offerAcks.length === 1, 'onOfferAck is called');
 
       expect(offerAcks).toEqual([['device-1', 'offer-7']]);
+    });
+
+    it('passes order-ack to onOrderAck, rejects a bad one', async () => {
+      const acks: Array<[string, string, string]> = [];
+      orderAcks = acks;
+      await start();
+      const { device } = await TestDeviceSocket.connect(server.wsUrl, TOKEN);
+
+      device.send({ type: 'order-ack', orderId: 'not-an-order', status: 'ready' });
+      const badId = await device.next('error');
+      device.send({ type: 'order-ack', orderId: '6F1C1F8E-3B1A-4A55-9D7E-0C2B5D1E8A11', status: 'eaten' });
+      const badStatus = await device.next('error');
+      device.send({ type: 'order-ack', orderId: '6F1C1F8E-3B1A-4A55-9D7E-0C2B5D1E8A11', status: 'ready' });
+      await waitUntil(() => acks.length === 1, 'onOrderAck is called');
+
+      expect(badId).toMatchObject({ code: 'invalid_input', field: 'orderId', value: 'not-an-order' });
+      expect(badStatus).toMatchObject({ code: 'invalid_input', field: 'status', value: 'eaten' });
+      expect(acks).toEqual([['device-1', '6f1c1f8e-3b1a-4a55-9d7e-0c2b5d1e8a11', 'ready']]);
     });
 
     it('sendToDevice false when disconnected', async () => {

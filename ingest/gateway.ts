@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../common/logger.js';
-import { DeviceCloseCode, type GatewayFrame, type PingRecord } from '../common/protocol.js';
+import { DeviceCloseCode, type GatewayFrame, type PingRecord, type WireOrderStatus } from '../common/protocol.js';
 import { Topics, type Bus } from '../bus/types.js';
 import { DeviceConnection, type ConnectionContext } from './device-connection.js';
 import type { DeviceDirectory } from './device-directory.js';
@@ -20,6 +20,8 @@ export interface IngestGatewayOptions {
   limits?: Partial<IngestLimits>;
   /** Called when a device confirms that it received an offer. */
   onOfferAck?: (deviceId: string, offerId: string) => void;
+  /** Called when a device's app showed an order update. */
+  onOrderAck?: (deviceId: string, orderId: string, status: WireOrderStatus) => void;
   /** Called after a device got its welcome frame. */
   onDeviceConnected?: (deviceId: string) => void;
   /** Called with the pings of one frame after the bus accepted them. */
@@ -75,6 +77,7 @@ export class IngestGateway {
       track: (work) => this.track(work),
       onClosed: (connection) => this.connections.delete(connection),
       onOfferAck: options.onOfferAck,
+      onOrderAck: options.onOrderAck,
       onDeviceConnected: options.onDeviceConnected,
       onPingsAccepted: options.onPingsAccepted,
     };

@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { MemoryBus } from '../bus/memory-log.js';
 import type { Bus, BusMessage, SubscribeOptions, Subscription } from '../bus/types.js';
 import { silentLogger } from '../common/logger.js';
-import type { OfferPayload, PingRecord } from '../common/protocol.js';
+import type { OfferPayload, OrderUpdate, PingRecord } from '../common/protocol.js';
 import { sleep } from '../common/retry.js';
 import { collectPings, MemoryDeviceDirectory, startTestGateway, waitUntil, type TestGateway } from '../ingest/test-server.js';
 import { CloudburstDevice, type DeviceClientOptions, type DeviceEvents, type DeviceState } from './client.js';
@@ -64,7 +64,7 @@ function offer(offerId: string): OfferPayload {
 
 /** Records every event of a client, in order, for assertions. */
 function recordEvents(device: CloudburstDevice): { [E in keyof DeviceEvents]: Array<DeviceEvents[E]> } {
-  const log = { offer: [], message: [], ack: [], error: [], state: [], welcome: [], overflow: [], reconnect: [], renumber: [] } as {
+  const log = { offer: [], message: [], order: [], ack: [], error: [], state: [], welcome: [], overflow: [], reconnect: [], renumber: [] } as {
     [E in keyof DeviceEvents]: Array<DeviceEvents[E]>;
   };
   for (const event of Object.keys(log) as Array<keyof DeviceEvents>) {
@@ -91,6 +91,7 @@ describe('CloudburstDevice against a real gateway', () => {
   let server: TestGateway;
   let collected: { records: PingRecord[]; stop: () => Promise<void> };
   let offerAcks: Array<[string, string]>;
+  let orderAcks: Array<[string, string, string]>;
   let acceptedBatchSizes: number[];
   const clients: CloudburstDevice[] = [];
 
@@ -100,6 +101,7 @@ describe('CloudburstDevice against a real gateway', () => {
       devices: directory,
       port,
       onOfferAck: (deviceId, offerId) => offerAcks.push([deviceId, offerId]),
+      onOrderAck: (deviceId, orderId, status) => orderAcks.push([deviceId, orderId, status]),
       onPingsAccepted: (records) => acceptedBatchSizes.push(records.length),
     });
   }
@@ -127,6 +129,7 @@ describe('CloudburstDevice against a real gateway', () => {
     directory.add('device-1', TOKEN);
     collected = await collectPings(bus);
     offerAcks = [];
+    orderAcks = [];
     acceptedBatchSizes = [];
     server = await startServer();
   });
@@ -250,6 +253,28 @@ describe('CloudburstDevice against a real gateway', () => {
     expect(sent).toBe(true);
     expect(received.map((payload) => payload.offerId)).toEqual(['offer-1']);
     expect(offerAcks).toEqual([['device-1', 'offer-1']]);
+  });
+
+  it('delivers and acks order updates', async () => {
+    const client = createClient();
+    const received: OrderUpdate[] = [];
+    client.on('order', (update) => received.push(update));
+    client.connect();
+    await waitUntil(() => server.gateway.isConnected('device-1'), 'the device is connected');
+
+    const update: OrderUpdate = {
+      orderId: '6f1c1f8e-3b1a-4a55-9d7e-0c2b5d1e8a11',
+      truckId: 'truck-1',
+      status: 'ready',
+      pickupNumber: '007',
+      estimatedReadyAt: '2030-01-01T12:10:00.000Z',
+      updatedAt: '2030-01-01T12:09:00.000Z',
+    };
+    server.gateway.sendToDevice('device-1', { type: 'order', order: update });
+    await waitUntil(() => orderAcks.length === 1, 'the order-ack reaches the gateway');
+
+    expect(received).toEqual([update]);
+    expect(orderAcks).toEqual([['device-1', update.orderId, 'ready']]);
   });
 
   it('reports rejected ping, still idles', async () => {

@@ -1,4 +1,4 @@
-import { DeviceCloseCode, type DeviceMessage, type GatewayFrame, type OfferPayload, type WirePing } from '../common/protocol.js';
+import { DeviceCloseCode, type DeviceMessage, type GatewayFrame, type OfferPayload, type OrderUpdate, type WirePing } from '../common/protocol.js';
 import { backoffDelay, type BackoffOptions } from '../common/retry.js';
 import { DeviceError } from './errors.js';
 import { EventEmitter } from './events.js';
@@ -18,6 +18,8 @@ export interface DeviceEvents {
   offer: OfferPayload;
   /** A campaign message sent to this device (the push channel); `id` repeats if it is delivered again. */
   message: DeviceMessage;
+  /** A status change of an order this device placed. The SDK has already sent its order-ack. */
+  order: OrderUpdate;
   /** Every ping with a seq at or below this one is stored on the server or was rejected with an `error` event. */
   ack: number;
   /** An error frame from the gateway, or a connection the SDK will not retry. */
@@ -270,6 +272,8 @@ export class CloudburstDevice {
       case 'message':
         this.events.emit('message', frame.message);
         return;
+      case 'order':
+        return this.handleOrder(frame);
       case 'error':
         return this.handleError(frame);
     }
@@ -302,6 +306,15 @@ export class CloudburstDevice {
     this.events.emit('offer', frame.offer);
     if (this.socket?.readyState === WEBSOCKET_OPEN) {
       this.socket.send(JSON.stringify({ type: 'offer-ack', offerId: frame.offer.offerId }));
+    }
+  }
+
+  // order: { type: 'order', order }. Replies { type: 'order-ack', orderId, status } once listeners ran,
+  // so the server texts the customer instead only when no app showed the update.
+  private handleOrder(frame: { order: OrderUpdate }): void {
+    this.events.emit('order', frame.order);
+    if (this.events.listenerCount('order') > 0 && this.socket?.readyState === WEBSOCKET_OPEN) {
+      this.socket.send(JSON.stringify({ type: 'order-ack', orderId: frame.order.orderId, status: frame.order.status }));
     }
   }
 
@@ -386,7 +399,7 @@ export class CloudburstDevice {
   }
 }
 
-const GATEWAY_FRAME_TYPES = new Set(['welcome', 'ack', 'offer', 'message', 'error']);
+const GATEWAY_FRAME_TYPES = new Set(['welcome', 'ack', 'offer', 'message', 'order', 'error']);
 
 /** Parses a gateway frame, or returns undefined for a binary message, bad JSON or an unknown type. */
 function parseGatewayFrame(data: unknown): GatewayFrame | undefined {

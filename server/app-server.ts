@@ -33,6 +33,8 @@ import { buildLanes, checkChannelSettings } from './sends/providers.js';
 import { SendScheduler } from './sends/scheduler.js';
 import { failStalledImports } from './repos/imports.js';
 import type { DeviceMessage } from '../common/protocol.js';
+import { acknowledgeOrderUpdate, subscribeOrderFeed } from './orders/order-feed.js';
+import { sendDueReadyTexts } from './orders/ready-texts.js';
 import { PAYMENT_WEBHOOKS_MOUNT_PATH } from './routes/payments.js';
 import { toLiveFence, type ServerServices } from './services.js';
 
@@ -51,6 +53,8 @@ export type StartOptions = Partial<CloudburstConfig> & {
   sendTickMs?: number;
   /** Payment provider of orders; the in-memory sandbox when absent. */
   payments?: ServerServices['payments'];
+  /** How long a ready order waits for the app's acknowledgement before its text goes out (default 20 s). */
+  readyTextDelayMs?: number;
 };
 
 export interface RunningCloudburst {
@@ -127,6 +131,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
       saveLastSeq: (deviceId, lastSeq) => lastSeqs.save(deviceId, lastSeq),
     },
     onOfferAck: (deviceId, offerId) => void delivery?.acknowledge(deviceId, offerId),
+    onOrderAck: (deviceId, orderId, status) => void acknowledgeOrderUpdate(db, logger, deviceId, orderId, status),
     onDeviceConnected: (deviceId) => void delivery?.resendUndelivered(deviceId),
   });
   // Names this process's own consumer groups (fence updates, pushes) on a shared bus.
@@ -146,6 +151,8 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
       for (const record of records) gateway.sendToDevice(record.value.deviceId, { type: 'message', message: record.value });
     },
   });
+
+  const orderSubscription = await subscribeOrderFeed({ bus, instanceId, live, devices: gateway });
 
   // The sandbox delivers its signed webhooks to this process's own route, as a real provider would over HTTP.
   const payments =
@@ -196,9 +203,11 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   channels.publicUrl ||= url;
   const announce = campaignAnnouncer(services, logger.child({ component: 'campaign-clock' }));
   let stalledCheckAt = 0;
+  const lanes = buildLanes(channels, db, bus, logger);
+  const readyTexts = { db, lane: lanes.sms, logger: logger.child({ component: 'ready-texts' }), delayMs: options.readyTextDelayMs };
   const scheduler = new SendScheduler({
     db,
-    lanes: buildLanes(channels, db, bus, logger),
+    lanes,
     logger,
     publicUrl: channels.publicUrl,
     tickMs: options.sendTickMs,
@@ -209,6 +218,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
           log.warn({ importId: stalled.id, segmentId: stalled.segmentId, progress: stalled.progress }, 'import stopped with its process; marked failed');
         }
       }
+      await sendDueReadyTexts(readyTexts, now);
       for (const change of await advanceCampaignClock(db, now)) {
         log.info({ campaignId: change.campaign.id, status: change.campaign.status }, 'campaign window reached; status changed');
         await announce(change);
@@ -241,6 +251,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
       await delivery!.stop();
       await recorder.stop();
       await messageSubscription.stop();
+      await orderSubscription.stop();
       await bus.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -19,6 +19,7 @@ import { WEBHOOKS_MOUNT_PATH, webhookRoutes } from './routes/webhooks.js';
 import type { ChannelSettings } from './sends/channel-config.js';
 import { unsubscribeRoutes } from './unsubscribe/routes.js';
 import { deviceRoutes } from './routes/devices.js';
+import { codeOfferRoutes } from './routes/code-offers.js';
 import { orderAdminRoutes, orderRoutes } from './routes/orders.js';
 import { PAYMENT_WEBHOOKS_MOUNT_PATH, paymentRoutes, paymentWebhookRoutes } from './routes/payments.js';
 import type { ServerServices } from './services.js';
@@ -65,8 +66,9 @@ export function createApp(
 
   // The customer's page reads menus and places orders, possibly from another origin.
   const orderCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['content-type', 'idempotency-key', 'authorization'] });
-  for (const path of ['/v1/trucks/*', '/v1/orders', '/v1/orders/*', '/v1/payments/*']) app.use(path, orderCors);
-  app.route('/v1', orderRoutes(services));
+  for (const path of ['/v1/trucks/*', '/v1/orders', '/v1/orders/*', '/v1/payments/*', '/v1/codes/*']) app.use(path, orderCors);
+  app.route('/v1', orderRoutes(services, { logger: options.logger }));
+  app.route('/v1', codeOfferRoutes(services, { logger: options.logger }));
   app.route('/v1', paymentRoutes(services, { logger: options.logger }));
 
   // Providers call these; each request is checked against the provider's own signature.
@@ -86,7 +88,7 @@ export function createApp(
   app.route('/v1/admin', sendRoutes(services, options.logger));
   app.route('/v1/admin', contactRoutes(services, options.logger));
   app.route('/v1/admin', importRoutes(services, options.logger));
-  app.route('/v1/admin', orderAdminRoutes(services));
+  app.route('/v1/admin', orderAdminRoutes(services, { logger: options.logger }));
 
   const consoleDir = options.consoleDir;
   if (consoleDir && existsSync(path.join(consoleDir, 'index.html'))) {
@@ -95,6 +97,8 @@ export function createApp(
       async function serveConsole(c, next) {
         return c.req.path.startsWith('/v1/') ? next() : handler(c, next);
       };
+    // The customer's order page, where the order link in campaign messages leads.
+    app.get('/order', serveStatic({ root: consoleDir, path: 'order.html' }));
     app.use('/*', outsideApi(serveStatic({ root: consoleDir })));
     app.get('/*', outsideApi(serveStatic({ root: consoleDir, path: 'index.html' })));
   } else {

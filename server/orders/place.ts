@@ -14,6 +14,7 @@ import { getMenu, getSpecialsSold, reserveSpecial, type StoredMenu } from '../re
 import { findOrderByKey, insertOrder, insertOrderToken, type Order, type OrderCustomer, type OrderTracking } from '../repos/orders.js';
 import { getTrucks } from '../repos/trucks.js';
 import { checkOrderCode } from './code-check.js';
+import { ORDER_TEXT_LANGUAGES } from './ready-text.js';
 import { localDateAt } from './local-date.js';
 
 /** Maximum idempotency key length. A UUID takes 36 characters, so 200 leaves room for a client's own scheme. */
@@ -34,6 +35,10 @@ const customerSchema = z
     email: z.string().max(254).optional(),
     /** The token of the device registered at `POST /v1/devices`, which links the order to the phone. */
     deviceToken: z.string().min(1).max(200).optional(),
+    /** The customer agrees to a text message when the order is ready and no app showed it; needs `phone`. */
+    smsUpdates: z.boolean().optional(),
+    /** Language of that text: the page's language. */
+    language: z.enum(ORDER_TEXT_LANGUAGES).optional(),
   })
   .default({});
 
@@ -228,6 +233,17 @@ async function parseCustomer(db: Queryable, raw: unknown): Promise<OrderCustomer
     if (!device) throw new CloudburstError('invalid_input', 'invalid customer.deviceToken: no registered device has this token (register at POST /v1/devices)', { field: 'customer.deviceToken' });
     customer.deviceId = device.deviceId;
   }
+
+  if (input.smsUpdates === true) {
+    if (customer.phone === undefined) {
+      throw new CloudburstError('invalid_input', 'invalid customer.smsUpdates: true (a text when the order is ready needs customer.phone)', {
+        field: 'customer.smsUpdates',
+        value: true,
+      });
+    }
+    customer.smsUpdates = true;
+  }
+  if (input.language !== undefined) customer.language = input.language;
   return customer;
 }
 
@@ -252,7 +268,7 @@ function hashRequest(lines: readonly CartLine[], code: string | undefined, custo
   const canonical = {
     lines: lines.map((line) => ({ itemId: line.itemId, quantity: line.quantity, choices: line.choices })),
     code: code ?? null,
-    customer: { name: customer.name ?? null, phone: customer.phone ?? null, email: customer.email ?? null, deviceId: customer.deviceId ?? null },
+    customer: { name: customer.name ?? null, phone: customer.phone ?? null, email: customer.email ?? null, deviceId: customer.deviceId ?? null, smsUpdates: customer.smsUpdates ?? false },
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

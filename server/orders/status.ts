@@ -4,6 +4,7 @@ import { assertOrderTransition, type OrderStatus } from '../../orders/status.js'
 import type { Db, Queryable } from '../../store/types.js';
 import { redeemCode, type Redemption } from '../redemption.js';
 import { getMenu, releaseSpecial } from '../repos/menus.js';
+import { insertReadyNotice } from '../repos/order-notices.js';
 import {
   getOrder,
   insertOrderEvent,
@@ -34,6 +35,8 @@ const HOLDS_SPECIALS: ReadonlySet<OrderStatus> = new Set(['placed', 'paid', 'pre
  *
  * - paid: the order gets the next pickup number of the truck's local day at `now` and an
  *   estimated ready time behind the truck's paid and preparing orders.
+ * - ready: a customer who agreed to texts gets a pending text, sent by `sendDueReadyTexts`
+ *   unless the phone's app acknowledges the update first.
  * - cancelled, and refunded from paid or preparing: the order's specials are given back.
  *   A refund of a ready or picked-up order keeps them, because that food was made.
  *
@@ -55,6 +58,7 @@ export async function setOrderStatus(db: Db, orderId: string, to: OrderStatus, a
       await insertOrderEvent(tx, orderId, to, now, actor);
 
       if (to === 'paid') return assignPickup(tx, moved, now);
+      if (to === 'ready' && moved.customer.smsUpdates && moved.customer.phone) await insertReadyNotice(tx, orderId, moved.customer.phone, now);
       if ((to === 'cancelled' || to === 'refunded') && HOLDS_SPECIALS.has(order.status)) await releaseSpecials(tx, moved);
       return moved;
     }

@@ -7,7 +7,7 @@ import { CloudburstError } from '../../common/errors.js';
 import type { PaymentResult } from '../../payments/types.js';
 import type { Order } from '../repos/orders.js';
 import { findPaymentByKey, getPayment, upsertPayment, type StoredPayment } from './repo.js';
-import { settleSucceededPayment, type PaymentDeps, type Settlement } from './settle.js';
+import { FREE_ORDER_PROVIDER, settleSucceededPayment, type PaymentDeps, type Settlement } from './settle.js';
 
 /** Outcome of one payment request. */
 export type PaymentOutcome =
@@ -18,20 +18,24 @@ export type PaymentOutcome =
 
 /**
  * Charges the order's total with `paymentMethod`. The same `idempotencyKey` returns the
- * first payment's outcome and charges once.
+ * first payment's outcome and charges once. An order whose discount made it free is
+ * settled without a card and without `paymentMethod`.
  *
  * @throws conflict when the order is no longer placed, or the key was used with another card
- * @throws invalid_input for an order with nothing to pay, or a token the provider rejects
+ * @throws invalid_input naming `paymentMethod` when it is missing for a total above 0 or
+ *   given for a free order, or a token the provider rejects
  * @throws unavailable when the provider could not be reached and made no payment
  */
-export async function payOrder(deps: PaymentDeps, order: Order, paymentMethod: string, idempotencyKey: string): Promise<PaymentOutcome> {
+export async function payOrder(deps: PaymentDeps, order: Order, paymentMethod: string | undefined, idempotencyKey: string): Promise<PaymentOutcome> {
   const earlier = await findPaymentByKey(deps.db, order.id, idempotencyKey);
   if (!earlier && order.status !== 'placed') {
     throw new CloudburstError('conflict', `order ${order.id} is ${order.status}; only a placed order can be paid`, { field: 'id', value: order.id, context: { status: order.status } });
   }
-  if (order.totalMinor <= 0) {
-    // TODO: an order that the discount made free has nothing to charge, and no route marks it paid yet.
-    throw new CloudburstError('invalid_input', `order ${order.id} totals ${order.totalMinor} ${order.currency}; there is nothing to charge`, { field: 'id', value: order.id });
+  if (order.totalMinor <= 0) return settleFreeOrder(deps, order, paymentMethod, idempotencyKey);
+  if (paymentMethod === undefined) {
+    throw new CloudburstError('invalid_input', `invalid paymentMethod: missing (order ${order.id} totals ${order.totalMinor} ${order.currency}; expected the token of the card)`, {
+      field: 'paymentMethod',
+    });
   }
 
   let result: PaymentResult;
@@ -107,4 +111,29 @@ async function recordResult(deps: PaymentDeps, order: Order, idempotencyKey: str
     case 'failed':
       return { kind: status, order, payment, reason: result.reason ?? `the payment ${status}`, retriable: result.retriable ?? false };
   }
+}
+
+/**
+ * Settles an order that totals 0: a stored payment of 0 from the provider "none" takes the
+ * usual settlement, which redeems the code and assigns the pickup number, so a second
+ * request finds it and changes nothing.
+ */
+async function settleFreeOrder(deps: PaymentDeps, order: Order, paymentMethod: string | undefined, idempotencyKey: string): Promise<PaymentOutcome> {
+  if (paymentMethod !== undefined) {
+    throw new CloudburstError('invalid_input', `invalid paymentMethod: a card token (order ${order.id} totals 0 ${order.currency}, so send no paymentMethod)`, {
+      field: 'paymentMethod',
+    });
+  }
+  const payment = await upsertPayment(deps.db, {
+    id: `free_${order.id}`,
+    orderId: order.id,
+    provider: FREE_ORDER_PROVIDER,
+    idempotencyKey,
+    status: 'succeeded',
+    amountMinor: 0,
+    currency: order.currency.toUpperCase(),
+    at: deps.now(),
+  });
+  deps.logger.info({ orderId: order.id, paymentId: payment.id }, 'free order settled without a card');
+  return settleSucceededPayment(deps, payment.id);
 }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../common/logger.js';
+import { MemoryBus } from '../../bus/memory-log.js';
+import { Topics } from '../../bus/types.js';
+import { createLogger, silentLogger } from '../../common/logger.js';
 import { parseMenu } from '../../orders/menu.js';
 import { createSandboxProvider, type SandboxProvider } from '../../payments/sandbox.js';
 import type { WebhookDelivery } from '../../payments/sandbox-webhooks.js';
 import type { Db } from '../../store/types.js';
-import { openMemoryStore, type TestStore } from '../../test/stores.js';
+import { TEST_STORES, type TestStore } from '../../test/stores.js';
 import { createApp } from '../app.js';
 import { insertCampaign } from '../repos/campaigns.js';
 import { getCodeInfo, issueRecipientCode } from '../repos/codes.js';
@@ -15,6 +17,7 @@ import { saveMenu } from '../repos/menus.js';
 import { getOrder, listOrderEvents } from '../repos/orders.js';
 import { upsertTruck } from '../repos/trucks.js';
 import { DEFAULT_RATES } from '../sends/channel-config.js';
+import type { OrderChange } from '../orders/updates.js';
 import type { ServerServices } from '../services.js';
 import { listPaymentsOfOrder } from './repo.js';
 
@@ -34,8 +37,12 @@ interface Reply {
   body: Record<string, any>;
 }
 
-describe('order payments on PGlite', () => {
+const ADMIN_TOKEN = 'admin-token-for-tests';
+
+for (const [storeName, openStore] of TEST_STORES) describe(`order payments on ${storeName}`, () => {
   let store: TestStore;
+  let bus: MemoryBus;
+  const changes: OrderChange[] = [];
   let db: Db;
   let app: Hono;
   let provider: SandboxProvider;
@@ -43,15 +50,18 @@ describe('order payments on PGlite', () => {
   const deliveries: WebhookDelivery[] = [];
 
   beforeAll(async () => {
-    store = await openMemoryStore();
+    store = await openStore();
     db = store.db;
+    bus = new MemoryBus({ logger: silentLogger() });
+    await bus.subscribe<OrderChange>({ topic: Topics.orders, groupId: 'test', handler: async (records) => void changes.push(...records.map((record) => record.value)) });
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
     provider = createSandboxProvider({ webhookSecret: 'test-webhook-secret', logger, onWebhook: (delivery) => void deliveries.push(delivery) });
-    const services = { db, payments: provider, adminToken: 'admin-token-for-tests', isReady: () => true } as unknown as ServerServices;
+    const services = { db, bus, payments: provider, adminToken: ADMIN_TOKEN, isReady: () => true } as unknown as ServerServices;
     app = createApp(services, { logger, channels: { rates: DEFAULT_RATES, publicUrl: '' } });
   });
 
   afterAll(async () => {
+    await bus?.close();
     await store?.dispose();
   });
 
@@ -329,6 +339,117 @@ describe('order payments on PGlite', () => {
     expect((await postWebhook(refundEvent)).status).toBe(200);
     expect((await getOrder(db, second.id))!.status).toBe('cancelled');
     expect((await getOrder(db, first.id))!.status).toBe('paid');
+  });
+
+  /** Issues a single-use code of the truck's campaign for a new phone: the code and the phone's device token. */
+  async function recipientCode(truckId: string, percent: number): Promise<{ code: string; deviceToken: string; deviceId: string }> {
+    const now = Date.now();
+    const device = await registerDevice(db, 'ios');
+    const contactId = randomUUID();
+    await db.query(`INSERT INTO contacts (id, first_name, device_id) VALUES ($1, 'Bea', $2)`, [contactId, device.deviceId]);
+    const campaignId = await insertCampaign(db, {
+      name: 'Free lunch',
+      window: { start: '2026-12-04T11:00', end: '2026-12-04T13:00' },
+      radiusM: 250,
+      benefit: { description: `${percent}% off`, kind: 'percent', value: percent } as never,
+      truckIds: [truckId],
+      segments: [{ source: 'group', name: 'Regulars' }],
+    });
+    const [segment] = await db.query<{ id: string }>(`SELECT id FROM segments WHERE campaign_id = $1`, [campaignId]);
+    const { code } = await issueRecipientCode(db, { campaignId, segmentId: segment!.id, contactId, deviceId: device.deviceId, validFrom: now - 3_600_000, validUntil: now + 3_600_000 });
+    return { code, deviceToken: device.token, deviceId: device.deviceId };
+  }
+
+  function admin(path: string, body: unknown): Promise<Reply> {
+    return request(path, body, { Authorization: `Bearer ${ADMIN_TOKEN}` });
+  }
+
+  it('free order is paid without a card', async () => {
+    const truckId = await truckWithMenu();
+    const { code, deviceToken } = await recipientCode(truckId, 100);
+    const order = await placeOrder(truckId, { code, customer: { deviceToken } });
+    const withCard = await pay(order, await tokenize(VISA));
+    expect(withCard.status).toBe(400);
+    expect(withCard.body.error.field).toBe('paymentMethod');
+
+    const free = await request(`/v1/orders/${order.id}/payments`, {}, { Authorization: `Bearer ${order.token}`, 'Idempotency-Key': 'free-1' });
+    expect(free.status).toBe(201);
+    expect(free.body.order).toMatchObject({ status: 'paid', pickupNumber: '001', totalMinor: 0, discountMinor: 800 });
+    expect(free.body.payment).toMatchObject({ id: `free_${order.id}`, status: 'succeeded', amountMinor: 0, cardBrand: null, cardLast4: null });
+    expect((await getCodeInfo(db, code))!.redeemedAt).not.toBeNull();
+
+    const again = await request(`/v1/orders/${order.id}/payments`, {}, { Authorization: `Bearer ${order.token}`, 'Idempotency-Key': 'free-1' });
+    expect(again.status).toBe(200);
+    expect((await listOrderEvents(db, order.id)).map((event) => event.status)).toEqual(['placed', 'paid']);
+
+    const refunded = await admin(`/v1/admin/orders/${order.id}/refund`, {});
+    expect(refunded.status).toBe(200);
+    expect(refunded.body.refund).toEqual({ status: 'succeeded', amountMinor: 0 });
+  });
+
+  it('card payment needs paymentMethod', async () => {
+    const truckId = await truckWithMenu();
+    const order = await placeOrder(truckId);
+    const missing = await request(`/v1/orders/${order.id}/payments`, {}, { Authorization: `Bearer ${order.token}`, 'Idempotency-Key': randomUUID() });
+
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({ code: 'invalid_input', field: 'paymentMethod' });
+    expect(missing.body.error.message).toContain('totals 800 USD');
+  });
+
+  it('admin refund refunds the card once', async () => {
+    const truckId = await truckWithMenu();
+    const order = await placeOrder(truckId);
+    const placedOnly = await admin(`/v1/admin/orders/${order.id}/refund`, {});
+    expect(placedOnly.status).toBe(409);
+    expect(placedOnly.body.error).toMatchObject({ code: 'conflict', field: 'status', value: 'refunded' });
+
+    const paid = await pay(order, await tokenize(VISA));
+    const unauthorized = await request(`/v1/admin/orders/${order.id}/refund`, {});
+    expect(unauthorized.status).toBe(401);
+
+    const refund = await admin(`/v1/admin/orders/${order.id}/refund`, {});
+    expect(refund.status).toBe(200);
+    expect(refund.body.order.status).toBe('refunded');
+    expect(refund.body.refund).toEqual({ status: 'succeeded', amountMinor: 800 });
+    expect((await listPaymentsOfOrder(db, order.id)).map((payment) => [payment.id, payment.status])).toEqual([[paid.body.payment.id, 'refunded']]);
+
+    const twice = await admin(`/v1/admin/orders/${order.id}/refund`, {});
+    expect(twice.status).toBe(409);
+    await provider.webhooksSettled();
+    const refundEvents = deliveries.filter((delivery) => {
+      const event = JSON.parse(delivery.rawBody);
+      return event.type === 'refund.succeeded' && event.data.paymentId === paid.body.payment.id;
+    });
+    expect(refundEvents).toHaveLength(1);
+  });
+
+  it('staff cannot set paid', async () => {
+    const truckId = await truckWithMenu();
+    const order = await placeOrder(truckId);
+    const reply = await admin(`/v1/admin/orders/${order.id}/status`, { status: 'paid' });
+
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatchObject({ code: 'invalid_input', field: 'status', value: 'paid' });
+    expect((await getOrder(db, order.id))!.status).toBe('placed');
+  });
+
+  it('announces each change to the board and the phone', async () => {
+    const truckId = await truckWithMenu();
+    const { deviceToken, deviceId } = await recipientCode(truckId, 10);
+    const order = await placeOrder(truckId, { customer: { deviceToken, name: 'Bea' } });
+    await pay(order, await tokenize(DECLINED));
+    await pay(order, await tokenize(VISA));
+    for (const status of ['preparing', 'ready', 'picked_up']) {
+      expect((await admin(`/v1/admin/orders/${order.id}/status`, { status })).status).toBe(200);
+    }
+
+    await expect.poll(() => changes.filter((change) => change.order.id === order.id).length).toBe(5);
+    const mine = changes.filter((change) => change.order.id === order.id);
+    expect(mine.map((change) => change.order.status)).toEqual(['placed', 'paid', 'preparing', 'ready', 'picked_up']);
+    expect(mine.every((change) => change.deviceId === deviceId)).toBe(true);
+    expect(mine[1]!.order).toMatchObject({ truckId, pickupNumber: '001', customerName: 'Bea', itemCount: 2, totalMinor: 800, currency: 'USD' });
+    expect(mine[1]!.order.lines).toEqual([{ itemId: 'taco', name: 'Taco', quantity: 2, choices: [] }]);
   });
 
   it('no card number in rows or logs', async () => {

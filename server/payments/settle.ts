@@ -13,12 +13,17 @@ import { RedemptionError } from '../redemption.js';
 import { getOrder, type Order } from '../repos/orders.js';
 import { getPayment, lockPayment, setPaymentStatus, type StoredPayment } from './repo.js';
 
+/** The provider name of the zero payments that settle free orders (see pay.ts). */
+export const FREE_ORDER_PROVIDER = 'none';
+
 export interface PaymentDeps {
   db: Db;
   provider: PaymentProvider;
   logger: Logger;
   /** Epoch milliseconds. */
   now: () => number;
+  /** Called after a change of an order's status committed, to tell the board and the phone. */
+  onOrderChanged?: (order: Order) => Promise<void>;
 }
 
 export type Settlement =
@@ -40,7 +45,7 @@ export async function settleSucceededPayment(deps: PaymentDeps, paymentId: strin
 
   let rejection: CloudburstError;
   try {
-    return await db.transaction(async (tx) => {
+    const settled = await db.transaction(async (tx) => {
       const payment = await lockPayment(tx, paymentId);
       if (!payment) throw new CloudburstError('not_found', `payment ${paymentId} not found`, { field: 'paymentId', value: paymentId });
       const order = (await getOrder(tx, payment.orderId))!;
@@ -60,6 +65,8 @@ export async function settleSucceededPayment(deps: PaymentDeps, paymentId: strin
       logger.info({ orderId: order.id, paymentId, pickupNumber: paid.pickupNumber }, 'order paid');
       return { kind: 'paid', order: paid, payment: (await getPayment(tx, paymentId))!, alreadyPaid: false } as const;
     });
+    if (!settled.alreadyPaid) await deps.onOrderChanged?.(settled.order);
+    return settled;
   } catch (error) {
     const unpayable = error instanceof RedemptionError || (error instanceof CloudburstError && error.code === 'conflict');
     if (!unpayable) throw error;
@@ -74,7 +81,10 @@ async function refundRejected(deps: PaymentDeps, paymentId: string, rejection: C
   const payment = (await getPayment(db, paymentId))!;
   const reason = rejection instanceof RedemptionError ? rejection.reason : rejection.context?.reason;
 
-  if (payment.status !== 'refunded') {
+  if (payment.status !== 'refunded' && payment.provider === FREE_ORDER_PROVIDER) {
+    // Nothing was charged for a free order, so there is nothing to give back.
+    await setPaymentStatus(db, paymentId, 'refunded', deps.now());
+  } else if (payment.status !== 'refunded') {
     // One key per payment, so the route and the webhook refunding the same payment refund it once.
     const refund = await provider.refund({ paymentId, idempotencyKey: `refund-unpayable:${paymentId}` });
     if (refund.status === 'failed') {
@@ -89,6 +99,7 @@ async function refundRejected(deps: PaymentDeps, paymentId: string, rejection: C
   let order = (await getOrder(db, payment.orderId))!;
   if (rejection instanceof RedemptionError && order.status === 'placed') {
     order = await setOrderStatus(db, order.id, 'cancelled', 'payment', deps.now());
+    await deps.onOrderChanged?.(order);
   }
   return { kind: 'refunded', order, payment: (await getPayment(db, paymentId))!, error: rejection };
 }

@@ -85,6 +85,7 @@ async function applyRefundEvent(deps: PaymentDeps, event: RefundWebhookEvent): P
   const order = await getOrder(deps.db, payment.orderId);
   // Only the payment that paid the order decides its status; refunds of extra payments leave it alone.
   if (payment.appliedAt === null || !order || !REFUNDABLE.has(order.status)) return;
-  await setOrderStatus(deps.db, order.id, 'refunded', 'payment', deps.now());
+  const refunded = await setOrderStatus(deps.db, order.id, 'refunded', 'payment', deps.now());
+  await deps.onOrderChanged?.(refunded);
   deps.logger.info({ eventId: event.id, orderId: order.id, paymentId: payment.id }, 'order refunded');
 }

@@ -11,6 +11,10 @@ export interface OrderCustomer {
   email?: string;
   /** The device whose token came with the order. */
   deviceId?: string;
+  /** True when the customer agreed to a text at `phone` once the order is ready, if no app showed it. */
+  smsUpdates?: boolean;
+  /** Language of the customer's page, for that text. */
+  language?: 'en' | 'zh-CN';
 }
 
 /** Channel that brought the customer: a message channel, or `walk_in` for an order taken at the truck. */

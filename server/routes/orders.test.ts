@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryBus } from '../../bus/memory-log.js';
+import { Topics } from '../../bus/types.js';
 import { silentLogger } from '../../common/logger.js';
 import type { Db } from '../../store/types.js';
 import { TEST_STORES, type TestStore } from '../../test/stores.js';
@@ -9,6 +11,8 @@ import { errorResponse } from '../http-errors.js';
 import { upsertTruck } from '../repos/trucks.js';
 import { channelSettingsFromEnv } from '../sends/channel-config.js';
 import type { ServerServices } from '../services.js';
+import { setOrderStatus } from '../orders/status.js';
+import type { OrderChange } from '../orders/updates.js';
 import { orderAdminRoutes, orderRoutes } from './orders.js';
 
 /** 12:00 on 2026-12-04 in Los Angeles. */
@@ -35,18 +39,23 @@ for (const [storeName, open] of TEST_STORES) {
     let store: TestStore;
     let db: Db;
     let app: Hono;
+    let bus: MemoryBus;
+    const changes: OrderChange[] = [];
 
     beforeAll(async () => {
       store = await open();
       db = store.db;
-      const services = { db } as ServerServices;
+      bus = new MemoryBus({ logger: silentLogger() });
+      await bus.subscribe<OrderChange>({ topic: Topics.orders, groupId: 'test', handler: async (records) => void changes.push(...records.map((record) => record.value)) });
+      const services = { db, bus } as unknown as ServerServices;
       app = new Hono();
       app.onError((error, c) => errorResponse(error, c, silentLogger()));
-      app.route('/v1', orderRoutes(services, { now: () => NOW }));
-      app.route('/v1/admin', orderAdminRoutes(services, { now: () => NOW }));
+      app.route('/v1', orderRoutes(services, { now: () => NOW, logger: silentLogger() }));
+      app.route('/v1/admin', orderAdminRoutes(services, { now: () => NOW, logger: silentLogger() }));
     });
 
     afterAll(async () => {
+      await bus?.close();
       await store?.dispose();
     });
 
@@ -158,9 +167,17 @@ for (const [storeName, open] of TEST_STORES) {
       expect(bogus.status).toBe(400);
       expect(bogus.body.error).toMatchObject({ code: 'invalid_input', field: 'status', value: 'eaten' });
 
-      const paid = await request('POST', `/v1/admin/orders/${id}/status`, { status: 'paid' });
-      expect(paid.status).toBe(200);
-      expect(paid.body.order).toMatchObject({ status: 'paid', pickupNumber: '001' });
+      const staffPaid = await request('POST', `/v1/admin/orders/${id}/status`, { status: 'paid' });
+      expect(staffPaid.status).toBe(400);
+      expect(staffPaid.body.error).toMatchObject({ code: 'invalid_input', field: 'status', value: 'paid' });
+
+      // The payment step marks it paid (see server/payments).
+      const paid = await setOrderStatus(db, id, 'paid', 'payment', NOW);
+      expect(paid).toMatchObject({ status: 'paid', pickupNumber: '001' });
+      const preparing = await request('POST', `/v1/admin/orders/${id}/status`, { status: 'preparing' });
+      expect(preparing.status).toBe(200);
+      expect(preparing.body.order.status).toBe('preparing');
+      await expect.poll(() => changes.filter((change) => change.order.id === id).map((change) => change.order.status)).toEqual(['placed', 'preparing']);
 
       const board = await request('GET', `/v1/admin/trucks/${truckId}/orders`);
       expect(board.body.orders.map((o: { id: string }) => o.id)).toEqual([id]);

@@ -4,8 +4,12 @@ import { CloudburstError } from '../../common/errors.js';
 import { parseInput } from '../../common/validation.js';
 import { isOrderStatus, ORDER_STATUSES, type OrderStatus } from '../../orders/status.js';
 import { hashToken } from '../auth.js';
+import type { Logger } from '../../common/logger.js';
 import { placeOrder } from '../orders/place.js';
+import { announceOrder } from '../orders/updates.js';
+import { refundOrder } from '../payments/refund.js';
 import { setOrderStatus } from '../orders/status.js';
+import { getOrderNotice } from '../repos/order-notices.js';
 import { getOrder, listOrdersOfTruck, orderTokenMatches, type Order } from '../repos/orders.js';
 import type { ServerServices } from '../services.js';
 import { readJson } from './json-body.js';
@@ -30,9 +34,15 @@ const placeBodySchema = z.strictObject({
   totalMinor: z.unknown().optional(),
 });
 
-const statusBodySchema = z.strictObject({ status: z.enum(ORDER_STATUSES) });
+/**
+ * Moves the staff make at the window. Paid comes from the payment step, and a refund has
+ * its own route because it moves money.
+ */
+const STAFF_STATUSES = ['preparing', 'ready', 'picked_up', 'cancelled'] as const satisfies readonly OrderStatus[];
+const statusBodySchema = z.strictObject({ status: z.enum(STAFF_STATUSES) });
 
 export interface OrderRoutesOptions {
+  logger: Logger;
   /** Clock for placements and status changes, in epoch milliseconds; Date.now by default. */
   now?: () => number;
 }
@@ -41,8 +51,9 @@ export interface OrderRoutesOptions {
  * Public ordering routes under `/v1`, for the customer's phone: the menu, placing an
  * order and reading it back with the order token.
  */
-export function orderRoutes(services: ServerServices, options: OrderRoutesOptions = {}): Hono {
+export function orderRoutes(services: ServerServices, options: OrderRoutesOptions): Hono {
   const { db } = services;
+  const logger = options.logger.child({ component: 'orders' });
   const now = options.now ?? Date.now;
   const app = new Hono();
   app.route('/', menuRoutes(services, options));
@@ -58,6 +69,10 @@ export function orderRoutes(services: ServerServices, options: OrderRoutesOption
     }
     const { truckId, lines, code, customer } = parseInput(placeBodySchema, await readJson(c));
     const placed = await placeOrder(db, { truckId, lines, code, customer, idempotencyKey, now: now() });
+    if (placed.created) {
+      logger.info({ orderId: placed.order.id, truckId, totalMinor: placed.order.totalMinor, campaignId: placed.order.tracking.campaignId }, 'order placed');
+      await announceOrder(services.bus, placed.order, logger);
+    }
     return c.json({ order: customerView(placed.order), orderToken: placed.orderToken }, placed.created ? 201 : 200);
   });
 
@@ -76,8 +91,9 @@ export function orderRoutes(services: ServerServices, options: OrderRoutesOption
 }
 
 /** Admin ordering routes under `/v1/admin`, behind `requireAdmin`: the menu editor and the pickup board. */
-export function orderAdminRoutes(services: ServerServices, options: OrderRoutesOptions = {}): Hono {
+export function orderAdminRoutes(services: ServerServices, options: OrderRoutesOptions): Hono {
   const { db } = services;
+  const logger = options.logger.child({ component: 'orders' });
   const now = options.now ?? Date.now;
   const app = new Hono();
   app.route('/', menuAdminRoutes(services));
@@ -90,20 +106,33 @@ export function orderAdminRoutes(services: ServerServices, options: OrderRoutesO
     return c.json({ orders: await listOrdersOfTruck(db, truck.id, statuses, limit) });
   });
 
-  // GET /orders/:id → { order }, tracking included.
+  // GET /orders/:id → { order, readyText }: tracking included, and the ready-order text when the customer asked for one.
   app.get('/orders/:id', async (c) => {
     const id = parseInput(uuidParam, c.req.param('id'), 'id');
     const order = await getOrder(db, id);
     if (!order) throw new CloudburstError('not_found', `order ${id} not found`, { field: 'id', value: id });
-    return c.json({ order });
+    return c.json({ order, readyText: (await getOrderNotice(db, id)) ?? null });
   });
 
-  // POST /orders/:id/status { status } → { order }; 409 for a move the order's status does not allow.
-  // TODO: once the payment step sets 'paid' after the card payment, refuse 'paid' here.
+  // POST /orders/:id/status { status: preparing | ready | picked_up | cancelled } → { order };
+  // 409 for a move the order's status does not allow.
   app.post('/orders/:id/status', async (c) => {
     const id = parseInput(uuidParam, c.req.param('id'), 'id');
     const { status } = parseInput(statusBodySchema, await readJson(c));
-    return c.json({ order: await setOrderStatus(db, id, status, 'staff', now()) });
+    const order = await setOrderStatus(db, id, status, 'staff', now());
+    logger.info({ orderId: id, status, pickupNumber: order.pickupNumber }, 'order status set by staff');
+    await announceOrder(services.bus, order, logger);
+    return c.json({ order });
+  });
+
+  // POST /orders/:id/refund → 200 { order, refund: { status: succeeded, amountMinor } }, or 202 with
+  // status pending while the provider completes it; 409 for an order that is not paid.
+  app.post('/orders/:id/refund', async (c) => {
+    const id = parseInput(uuidParam, c.req.param('id'), 'id');
+    const provider = services.payments;
+    if (provider === undefined) throw new CloudburstError('not_found', 'card payments are not configured on this server');
+    const refund = await refundOrder({ db, provider, logger, now, onOrderChanged: (order) => announceOrder(services.bus, order, logger) }, id);
+    return c.json({ order: refund.order, refund: { status: refund.status, amountMinor: refund.amountMinor } }, refund.status === 'pending' ? 202 : 200);
   });
 
   return app;

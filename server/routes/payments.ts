@@ -11,6 +11,7 @@ import { confirmOrderPayment, payOrder, type PaymentOutcome } from '../payments/
 import type { StoredPayment } from '../payments/repo.js';
 import type { PaymentDeps } from '../payments/settle.js';
 import { handlePaymentEvent } from '../payments/webhook-events.js';
+import { announceOrder } from '../orders/updates.js';
 import { getOrder, orderTokenMatches, type Order } from '../repos/orders.js';
 import type { ServerServices } from '../services.js';
 import { customerView } from './orders.js';
@@ -26,7 +27,8 @@ export interface PaymentRoutesOptions {
   now?: () => number;
 }
 
-const payBodySchema = z.strictObject({ paymentMethod: z.string().min(1, 'expected the token of the card').max(200, 'expected at most 200 characters') });
+// paymentMethod is left out for an order that its discount made free.
+const payBodySchema = z.strictObject({ paymentMethod: z.string().min(1, 'expected the token of the card').max(200, 'expected at most 200 characters').optional() });
 const confirmBodySchema = z.strictObject({ authenticated: z.boolean() });
 const CARD_FIELDS = ['number', 'expMonth', 'expYear', 'cvc'];
 
@@ -117,7 +119,7 @@ export function paymentWebhookRoutes(services: ServerServices, options: PaymentR
 function paymentDeps(services: ServerServices, logger: Logger, now: () => number): PaymentDeps {
   const provider: PaymentProvider | undefined = services.payments;
   if (provider === undefined) throw new CloudburstError('not_found', 'card payments are not configured on this server');
-  return { db: services.db, provider, logger, now };
+  return { db: services.db, provider, logger, now, onOrderChanged: (order) => announceOrder(services.bus, order, logger) };
 }
 
 function reply(c: Context, outcome: PaymentOutcome): Response {

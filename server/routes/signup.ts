@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { languageDetector, type LanguageVariables } from 'hono/language';
@@ -17,6 +16,7 @@ import { SlidingWindowLimiter, type RateLimitOptions } from '../signup/rate-limi
 import { formatSignupReply, signupErrorText } from '../signup/reply.js';
 import { signUp, signupClosed } from '../signup/service.js';
 import { findSignupTarget, type SignupTarget } from '../signup/target.js';
+import { socketAddress } from './client-address.js';
 import { uuidParam } from './params.js';
 import { parseInput } from '../../common/validation.js';
 import { readJson } from './json-body.js';
@@ -274,11 +274,4 @@ function formValues(fields: Record<string, unknown>): FormValues {
     country: text('country'),
     consent: { sms: fields['consent.sms'] !== undefined, email: fields['consent.email'] !== undefined },
   };
-}
-
-/** Returns the TCP peer's address, or undefined where no socket exists, as with `app.request()` in tests. */
-function socketAddress(c: Context): string | undefined {
-  const env = c.env as { incoming?: unknown; server?: unknown } | undefined;
-  if (env?.incoming === undefined && env?.server === undefined) return undefined;
-  return getConnInfo(c).remote.address;
 }
