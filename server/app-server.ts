@@ -9,6 +9,9 @@ import { Topics } from '../bus/types.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { ProximityEngine } from '../engine/index.js';
 import { createSandboxProvider } from '../payments/sandbox.js';
+import { createStripeProvider } from '../payments/stripe.js';
+import type { PaymentProvider } from '../payments/types.js';
+import { CloudburstError } from '../common/errors.js';
 import { IngestGateway } from '../ingest/gateway.js';
 import { migrate } from '../store/migrate.js';
 import { openStore } from '../store/open-store.js';
@@ -35,6 +38,7 @@ import { failStalledImports } from './repos/imports.js';
 import type { DeviceMessage } from '../common/protocol.js';
 import { acknowledgeOrderUpdate, subscribeOrderFeed } from './orders/order-feed.js';
 import { sendDueReadyTexts } from './orders/ready-texts.js';
+import type { PaymentSettings } from './payments/payment-config.js';
 import { PAYMENT_WEBHOOKS_MOUNT_PATH } from './routes/payments.js';
 import { toLiveFence, type ServerServices } from './services.js';
 
@@ -157,6 +161,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   // The sandbox delivers its signed webhooks to this process's own route, as a real provider would over HTTP.
   const payments =
     options.payments ??
+    (options.payment?.provider === 'stripe' ? stripeProvider(options.payment, channels.publicUrl, logger) : undefined) ??
     createSandboxProvider({
       webhookSecret: randomBytes(32).toString('hex'),
       logger,
@@ -295,4 +300,12 @@ async function pollUntil(condition: () => boolean, timeoutMs: number): Promise<b
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
   return true;
+}
+
+/** Builds the Stripe adapter; 3-D Secure sends the customer back to the order page, so PUBLIC_URL must be set. */
+function stripeProvider(settings: Extract<PaymentSettings, { provider: 'stripe' }>, publicUrl: string, logger: Logger): PaymentProvider {
+  if (!publicUrl) {
+    throw new CloudburstError('invalid_input', 'invalid PUBLIC_URL: missing (PAYMENT_PROVIDER=stripe needs the public address for its webhook and return page)', { field: 'PUBLIC_URL' });
+  }
+  return createStripeProvider({ ...settings, returnUrl: `${publicUrl.replace(/\/+$/, '')}/order`, logger });
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { invalidInput } from '../common/errors.js';
+import { paymentSettingsFromEnv, type PaymentSettings } from './payments/payment-config.js';
 import { channelSettingsFromEnv, type ChannelSettings } from './sends/channel-config.js';
 
 /** Settings of one Cloudburst process, read from the environment by `configFromEnv`. */
@@ -31,6 +32,8 @@ export interface CloudburstConfig {
   replayMaxPings: number;
   /** Providers per channel (Twilio, X, Messenger, SMTP) and their senders' pace; the outbox where none is set. */
   channels: ChannelSettings;
+  /** Card payments of orders: the built-in sandbox unless PAYMENT_PROVIDER=stripe. */
+  payment: PaymentSettings;
 }
 
 const DEFAULT_PORT = 8080;
@@ -62,6 +65,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CloudburstC
     replayMaxPings: integerFromEnv(env, 'REPLAY_MAX_PINGS', DEFAULT_REPLAY_MAX_PINGS, 1, 100_000_000),
     // An empty public URL means the server's own address, known once it listens.
     channels: channelSettingsFromEnv(env, ''),
+    payment: paymentSettingsFromEnv(env),
   };
 }
 
