@@ -151,4 +151,11 @@ describe('order ahead from a phone near the truck', () => {
     const lookup = await fetch(`${server.url}/v1/codes/${code}/offer`);
     expect(((await lookup.json()) as Record<string, any>).offer.state).toBe('redeemed');
   });
+
+  it("counts the order in the campaign's summary", async () => {
+    const summary = await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${offers[0]!.campaignId}/summary`);
+    expect(summary.body.converted).toBe(1);
+    expect(summary.body.orders).toMatchObject({ count: 1, revenueMinor: 2385, discountMinor: 265, currency: 'USD' });
+    expect(summary.body.orders.byChannel).toEqual({ push: { count: 1, revenueMinor: 2385, discountMinor: 265 } });
+  });
 });

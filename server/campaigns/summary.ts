@@ -13,7 +13,28 @@ export interface CampaignSummary {
   sends: Partial<Record<SendStatus, number>>;
   /** The next queued send, ISO 8601; null when nothing is queued. */
   nextSendAt: string | null;
+  /** Orders that came with the campaign's codes and were paid (refunded and cancelled ones left out). */
+  orders: CampaignOrders;
 }
+
+/** Order counts and revenue in minor units of `currency`. */
+export interface OrderTotals {
+  count: number;
+  revenueMinor: number;
+  discountMinor: number;
+}
+
+export interface CampaignOrders extends OrderTotals {
+  /** The menus' currency; null when there are no orders, or the campaign's trucks sell in several currencies and the sums mix them. */
+  currency: string | null;
+  /** Per segment id; orders whose code belongs to no segment are under `none`. */
+  bySegment: Record<string, OrderTotals>;
+  /** Per channel that brought the customer (push, sms, email...). */
+  byChannel: Record<string, OrderTotals>;
+}
+
+/** Statuses of orders whose money the truck keeps. */
+const KEPT_STATUSES = ['paid', 'preparing', 'ready', 'picked_up'];
 
 /** The campaign's progress against its goal, per segment and overall. */
 export async function summarizeCampaign(db: Queryable, campaign: Campaign): Promise<CampaignSummary> {
@@ -37,6 +58,7 @@ export async function summarizeCampaign(db: Queryable, campaign: Campaign): Prom
     if (row.nextAt !== null && (nextSendAt === null || row.nextAt < nextSendAt)) nextSendAt = row.nextAt;
   }
   const offers = Number(counts!.offers);
+  const orders = await summarizeOrders(db, campaign.id);
   return {
     campaign: {
       id: campaign.id,
@@ -60,5 +82,31 @@ export async function summarizeCampaign(db: Queryable, campaign: Campaign): Prom
     })),
     sends,
     nextSendAt,
+    orders,
   };
+}
+
+async function summarizeOrders(db: Queryable, campaignId: string): Promise<CampaignOrders> {
+  const rows = await db.query<{ segment_id: string | null; channel: string | null; currency: string; n: number | string; revenue: number | string; discount: number | string }>(
+    `SELECT segment_id, channel, currency, count(*) AS n, sum(total_minor) AS revenue, sum(discount_minor) AS discount
+     FROM orders WHERE campaign_id = $1 AND status = ANY($2::text[])
+     GROUP BY segment_id, channel, currency`,
+    [campaignId, KEPT_STATUSES],
+  );
+  const empty = (): OrderTotals => ({ count: 0, revenueMinor: 0, discountMinor: 0 });
+  const add = (totals: OrderTotals, row: (typeof rows)[number]) => {
+    totals.count += Number(row.n);
+    totals.revenueMinor += Number(row.revenue);
+    totals.discountMinor += Number(row.discount);
+  };
+
+  const summary: CampaignOrders = { ...empty(), currency: null, bySegment: {}, byChannel: {} };
+  const currencies = new Set(rows.map((row) => row.currency));
+  if (currencies.size === 1) summary.currency = [...currencies][0]!;
+  for (const row of rows) {
+    add(summary, row);
+    add((summary.bySegment[row.segment_id ?? 'none'] ??= empty()), row);
+    add((summary.byChannel[row.channel ?? 'none'] ??= empty()), row);
+  }
+  return summary;
 }
