@@ -1,5 +1,6 @@
 import type { LiveFrame } from '../../../common/protocol.js';
 import { applyFrame, emptyModel, type LiveModel } from './live-model.js';
+import { PickupBoard } from './pickup/pickup-board.svelte.js';
 
 export interface ConsoleCounts {
   trucks: number;
@@ -9,11 +10,14 @@ export interface ConsoleCounts {
 }
 
 /**
- * Live model of trucks, fences, devices and offers. Each collection is its own derived value, so
- * a `devices` frame does not re-run effects that only read `trucks`.
+ * Live model of trucks, fences, devices and offers, and the pickup board's orders. Each
+ * collection is its own derived value, so a `devices` frame does not re-run effects that only
+ * read `trucks`.
  */
 export class ConsoleState {
   #model = $state.raw<LiveModel>(emptyModel());
+  /** Receives the `order` frames, and learns of every snapshot so it can fetch its queue again. */
+  readonly pickup = new PickupBoard();
 
   trucks = $derived(this.#model.trucks);
   fences = $derived(this.#model.fences);
@@ -27,10 +31,16 @@ export class ConsoleState {
   });
 
   apply(frame: LiveFrame, now: number = Date.now()): void {
+    if (frame.type === 'order') {
+      this.pickup.applyOrder(frame.order);
+      return;
+    }
+    if (frame.type === 'snapshot') this.pickup.noteSnapshot();
     this.#model = applyFrame(this.#model, frame, now);
   }
 
   clear(): void {
     this.#model = emptyModel();
+    this.pickup.clear();
   }
 }

@@ -59,6 +59,8 @@ export function applyFrame(model: LiveModel, frame: LiveFrame, now: number): Liv
       const offers = newestFirst([{ offer: frame.offer, receivedAt: now }, ...model.offers]);
       return { ...model, offers, offersSent: model.offersSent + 1 };
     }
+    // Orders belong to the pickup board, and errors to the feed's status.
+    case 'order':
     case 'error':
       return model;
   }

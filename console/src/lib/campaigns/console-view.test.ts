@@ -5,6 +5,7 @@ describe('readView', () => {
   it.each([
     ['', 'map'],
     ['#view=campaigns', 'campaigns'],
+    ['#view=pickup', 'pickup'],
     ['#x=1&view=campaigns', 'campaigns'],
     ['#view=settings', 'map'],
   ])('reads %j as %s', (hash, view) => {
@@ -17,8 +18,13 @@ describe('viewHash', () => {
     expect(viewHash('', 'campaigns')).toBe('#view=campaigns');
   });
 
+  it('adds the pickup view', () => {
+    expect(viewHash('#view=campaigns', 'pickup')).toBe('#view=pickup');
+  });
+
   it('drops the parameter for the map', () => {
     expect(viewHash('#view=campaigns', 'map')).toBe('');
+    expect(viewHash('#view=pickup', 'map')).toBe('');
   });
 
   it('keeps other parameters', () => {

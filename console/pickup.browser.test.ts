@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logger.js';
+import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
+import { backendOptions } from '../test/backend.js';
+import { formatClockTime } from './src/lib/pickup/format.js';
+
+/**
+ * The staff's pickup board against a real server, in Debian's Chromium. Orders are placed and
+ * paid with the sandbox card through the public API. The board must show each one from the
+ * live feed without a reload and move it through preparing and ready to picked up. It must also
+ * follow moves other staff make through the admin API. The browser runs in Shanghai time, so the
+ * ready times must come out in the truck's Los Angeles time.
+ */
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOT_PATH = '/tmp/console-pickup.png';
+const TRUCK_TIME_ZONE = 'America/Los_Angeles';
+const BROWSER_TIME_ZONE = 'Asia/Shanghai';
+const ADMIN_TOKEN = 'pickup-test-token';
+const WAIT_MS = 15_000;
+
+const MENU = {
+  currency: 'USD',
+  items: [
+    {
+      id: 'burger',
+      name: 'Burger',
+      priceMinor: 1000,
+      available: true,
+      soldOut: false,
+      options: [
+        {
+          id: 'extras',
+          name: 'Extras',
+          min: 0,
+          max: 2,
+          choices: [
+            { id: 'cheddar', name: 'Cheddar', priceDeltaMinor: 150 },
+            { id: 'bacon', name: 'Bacon', priceDeltaMinor: 200 },
+          ],
+        },
+      ],
+    },
+    { id: 'taco', name: 'Taco', priceMinor: 400, available: true, soldOut: false },
+  ],
+};
+
+/** The sandbox's test card that always pays. */
+const TEST_CARD = { number: '4242424242424242', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123' };
+
+interface PlacedOrder {
+  id: string;
+  orderToken: string;
+}
+
+interface AdminOrderReply {
+  id: string;
+  status: string;
+  pickupNumber: string | null;
+  estimatedReadyAt: string | null;
+}
+
+async function request(server: RunningCloudburst, method: string, route: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${server.url}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+async function adminRequest(server: RunningCloudburst, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
+  return request(server, method, `/v1/admin${route}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
+}
+
+/** Places an order as the customer's phone does and returns its id and order token. Throws naming the reply on failure. */
+async function placeOrder(server: RunningCloudburst, truckId: string, customerName: string, lines: unknown[]): Promise<PlacedOrder> {
+  const placed = await request(server, 'POST', '/v1/orders', { truckId, lines, customer: { name: customerName } }, { 'Idempotency-Key': randomUUID() });
+  if (placed.status !== 201) throw new Error(`placing an order failed with HTTP ${placed.status}: ${JSON.stringify(placed.body)}`);
+  return { id: placed.body.order.id, orderToken: placed.body.orderToken };
+}
+
+/** Pays an order with the sandbox test card. Throws naming the reply unless the payment succeeded. */
+async function payOrder(server: RunningCloudburst, order: PlacedOrder): Promise<void> {
+  const token = await request(server, 'POST', '/v1/payments/sandbox/tokens', TEST_CARD, {});
+  if (token.status !== 201) throw new Error(`tokenizing the sandbox card failed with HTTP ${token.status}: ${JSON.stringify(token.body)}`);
+  const paid = await request(server, 'POST', `/v1/orders/${order.id}/payments`, { paymentMethod: token.body.token }, {
+    authorization: `Bearer ${order.orderToken}`,
+    'Idempotency-Key': randomUUID(),
+  });
+  if (paid.status !== 201) throw new Error(`paying order ${order.id} failed with HTTP ${paid.status}: ${JSON.stringify(paid.body)}`);
+}
+
+async function getOrder(server: RunningCloudburst, id: string): Promise<AdminOrderReply> {
+  const reply = await adminRequest(server, 'GET', `/orders/${id}`);
+  if (reply.status !== 200) throw new Error(`reading order ${id} failed with HTTP ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return reply.body.order as AdminOrderReply;
+}
+
+async function moveByApi(server: RunningCloudburst, id: string, status: string): Promise<void> {
+  const reply = await adminRequest(server, 'POST', `/orders/${id}/status`, { status });
+  if (reply.status !== 200) throw new Error(`moving order ${id} to ${status} failed with HTTP ${reply.status}: ${JSON.stringify(reply.body)}`);
+}
+
+/** The text as a reader sees it, with runs of white space collapsed as HTML renders them. */
+const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+async function waitForText(locator: Locator, expected: string): Promise<void> {
+  await expect.poll(() => textOf(locator), { timeout: WAIT_MS }).toBe(expected);
+}
+
+describe('pickup board in Chromium', () => {
+  let dataDir: string;
+  let server: RunningCloudburst;
+  let browser: Browser;
+  let page: Page;
+  let truckId: string;
+  let first: PlacedOrder;
+  let second: PlacedOrder;
+  let third: PlacedOrder;
+  const pageErrors: string[] = [];
+  const externalRequests: string[] = [];
+  /** Times the page fetched the whole queue; an order shown without a new fetch came from the live feed. */
+  let queueFetches = 0;
+
+  const card = (id: string) => page.locator(`[data-testid=pickup-card][data-order-id="${id}"]`);
+  const column = (status: string) => page.locator(`[data-testid=pickup-column][data-status=${status}]`);
+  const cardStatus = (id: string) => card(id).getAttribute('data-status');
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-pickup-'));
+    const consoleDir = path.join(dataDir, 'console');
+    await build({
+      configFile: path.join(import.meta.dirname, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: consoleDir, emptyOutDir: true },
+    });
+    server = await startCloudburst({
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      adminToken: ADMIN_TOKEN,
+      logger: silentLogger(),
+      consoleDir,
+      ...(await backendOptions()),
+    });
+    const truck = await adminRequest(server, 'POST', '/trucks', { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TRUCK_TIME_ZONE });
+    if (truck.status !== 201) throw new Error(`creating the truck failed with HTTP ${truck.status}: ${JSON.stringify(truck.body)}`);
+    truckId = truck.body.truck.id;
+    const menu = await adminRequest(server, 'PUT', `/trucks/${truckId}/menu`, MENU);
+    if (menu.status !== 200) throw new Error(`saving the menu failed with HTTP ${menu.status}: ${JSON.stringify(menu.body)}`);
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ locale: 'en-US', timezoneId: BROWSER_TIME_ZONE, viewport: { width: 1400, height: 900 } });
+    // The fake clock runs at real speed until the late test moves it forward.
+    await context.clock.install();
+    const origin = new URL(server.url).origin;
+    context.on('request', (sent) => {
+      const url = sent.url();
+      if (!/^(data|blob|about):/.test(url) && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, 'ws'))) {
+        externalRequests.push(url);
+      }
+      if (sent.method() === 'GET' && new URL(url).pathname === `/v1/admin/trucks/${truckId}/orders`) queueFetches += 1;
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${server.url}/#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+    await page.getByTestId('nav-pickup').waitFor({ timeout: 30_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens the pickup view and picks the truck', async () => {
+    await page.getByTestId('nav-pickup').click();
+    await page.getByTestId('pickup-no-truck').waitFor({ timeout: WAIT_MS });
+    expect(new URL(page.url()).hash).toBe('#view=pickup');
+    expect(await page.getByTestId('nav-pickup').getAttribute('aria-current')).toBe('page');
+
+    const picker = page.getByTestId('pickup-truck');
+    await expect.poll(() => picker.locator(`option[value="${truckId}"]`).count(), { timeout: WAIT_MS }).toBe(1);
+    await picker.selectOption(truckId);
+    await expect.poll(() => page.getByTestId('pickup-column').count(), { timeout: WAIT_MS }).toBe(3);
+    expect(await page.evaluate(() => localStorage.getItem('cloudburst.pickupTruck'))).toBe(truckId);
+    for (const status of ['paid', 'preparing', 'ready']) {
+      await waitForText(column(status).getByTestId('pickup-column-count'), '0');
+    }
+    expect(await textOf(column('paid').locator('h3'))).toBe('New 0');
+  });
+
+  it('shows a paid order live, without fetching the queue again', async () => {
+    await expect.poll(() => page.getByTestId('pickup-loading').count(), { timeout: WAIT_MS }).toBe(0);
+    const fetchesBefore = queueFetches;
+    first = await placeOrder(server, truckId, 'Ana', [
+      { itemId: 'burger', quantity: 1, choices: ['cheddar', 'bacon'] },
+      { itemId: 'taco', quantity: 2 },
+    ]);
+    await payOrder(server, first);
+
+    await card(first.id).waitFor({ timeout: WAIT_MS });
+    expect(queueFetches).toBe(fetchesBefore);
+    expect(await cardStatus(first.id)).toBe('paid');
+    expect(await column('paid').getByTestId('pickup-card').count()).toBe(1);
+
+    const stored = await getOrder(server, first.id);
+    expect(stored.pickupNumber).toMatch(/^\d{3,}$/);
+    expect(await textOf(card(first.id).getByTestId('pickup-number'))).toBe(stored.pickupNumber);
+    expect(await textOf(card(first.id).getByTestId('pickup-customer'))).toBe('Ana');
+    const lines = await card(first.id).getByTestId('pickup-line').evaluateAll((items) => items.map((item) => item.textContent?.replace(/\s+/g, ' ').trim()));
+    expect(lines).toEqual(['1 × Burger Cheddar, Bacon', '2 × Taco']);
+    const readyAt = formatClockTime(stored.estimatedReadyAt!, 'en-US', TRUCK_TIME_ZONE).replace(/\s+/g, ' ');
+    expect(await textOf(card(first.id).getByTestId('pickup-ready-at'))).toBe(`Ready by ${readyAt}`);
+    expect(await card(first.id).getAttribute('data-late')).toBe('false');
+    await waitForText(page.getByTestId('nav-badge-pickup'), '1');
+  });
+
+  it('disables the buttons while a move runs, then starts preparing', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      '**/v1/admin/orders/*/status',
+      async (route) => {
+        await released;
+        await route.continue();
+      },
+      { times: 1 },
+    );
+
+    await card(first.id).getByTestId('pickup-move-preparing').click();
+    await expect.poll(() => card(first.id).getByTestId('pickup-move-preparing').isDisabled(), { timeout: WAIT_MS }).toBe(true);
+    expect(await card(first.id).getByTestId('pickup-move-ready').isDisabled()).toBe(true);
+    expect(await card(first.id).getByTestId('pickup-move-preparing').getAttribute('aria-busy')).toBe('true');
+    release();
+
+    await expect.poll(() => cardStatus(first.id), { timeout: WAIT_MS }).toBe('preparing');
+    expect(await column('preparing').getByTestId('pickup-card').count()).toBe(1);
+    expect(await card(first.id).getByTestId('pickup-move-ready').isEnabled()).toBe(true);
+    expect(await card(first.id).getByTestId('pickup-move-preparing').count()).toBe(0);
+    expect((await getOrder(server, first.id)).status).toBe('preparing');
+    await expect.poll(() => page.getByTestId('nav-badge-pickup').count(), { timeout: WAIT_MS }).toBe(0);
+  });
+
+  it('marks the order ready, then picked up, and it leaves the board', async () => {
+    await card(first.id).getByTestId('pickup-move-ready').click();
+    await expect.poll(() => cardStatus(first.id), { timeout: WAIT_MS }).toBe('ready');
+    expect(await column('ready').getByTestId('pickup-card').count()).toBe(1);
+
+    await card(first.id).getByTestId('pickup-move-picked_up').click();
+    await expect.poll(() => card(first.id).count(), { timeout: WAIT_MS }).toBe(0);
+    expect((await getOrder(server, first.id)).status).toBe('picked_up');
+    expect(await page.getByTestId('pickup-card').count()).toBe(0);
+  });
+
+  it('follows a second order that other staff move through the API', async () => {
+    second = await placeOrder(server, truckId, 'Ben', [{ itemId: 'taco', quantity: 1 }]);
+    await payOrder(server, second);
+    await card(second.id).waitFor({ timeout: WAIT_MS });
+    expect(await cardStatus(second.id)).toBe('paid');
+
+    await moveByApi(server, second.id, 'preparing');
+    await expect.poll(() => cardStatus(second.id), { timeout: WAIT_MS }).toBe('preparing');
+    expect(await column('preparing').getByTestId('pickup-card').count()).toBe(1);
+    expect(await column('paid').getByTestId('pickup-card').count()).toBe(0);
+  });
+
+  it('explains a move another staff member made first', async () => {
+    // Another window hands the order out while this board's Ready request is on its way.
+    await page.route(
+      '**/v1/admin/orders/*/status',
+      async (route) => {
+        await moveByApi(server, second.id, 'ready');
+        await moveByApi(server, second.id, 'picked_up');
+        await route.continue();
+      },
+      { times: 1 },
+    );
+    const rejected = page.waitForResponse((response) => response.url().endsWith(`/v1/admin/orders/${second.id}/status`));
+    await card(second.id).getByTestId('pickup-move-ready').click();
+    expect((await rejected).status()).toBe(409);
+
+    const stored = await getOrder(server, second.id);
+    const notice = page.getByTestId('pickup-notice');
+    await notice.waitFor({ timeout: WAIT_MS });
+    expect(await notice.getAttribute('data-kind')).toBe('conflict');
+    expect(await textOf(notice.getByTestId('pickup-notice-text'))).toBe(
+      `Another staff member moved order ${stored.pickupNumber} first. Its status is now: Picked up.`,
+    );
+    await expect.poll(() => card(second.id).count(), { timeout: WAIT_MS }).toBe(0);
+
+    await page.getByTestId('pickup-notice-dismiss').click();
+    expect(await notice.count()).toBe(0);
+  });
+
+  it('keeps the truck after a reload', async () => {
+    const fetchesBefore = queueFetches;
+    await page.reload();
+    await page.getByTestId('pickup-view').waitFor({ timeout: WAIT_MS });
+    await expect.poll(() => page.getByTestId('pickup-column').count(), { timeout: WAIT_MS }).toBe(3);
+    await expect.poll(() => page.getByTestId('pickup-loading').count(), { timeout: WAIT_MS }).toBe(0);
+    expect(await page.getByTestId('pickup-card').count()).toBe(0);
+    expect(await page.getByTestId('pickup-truck').inputValue()).toBe(truckId);
+    expect(queueFetches).toBeGreaterThan(fetchesBefore);
+  });
+
+  it('flags an order late once its estimate passed', async () => {
+    third = await placeOrder(server, truckId, 'Cy', [{ itemId: 'burger', quantity: 1 }]);
+    await payOrder(server, third);
+    await card(third.id).waitFor({ timeout: WAIT_MS });
+    expect(await card(third.id).getByTestId('pickup-late').count()).toBe(0);
+
+    await page.clock.fastForward('02:00:00');
+    await expect.poll(() => card(third.id).getAttribute('data-late'), { timeout: WAIT_MS }).toBe('true');
+    expect(await textOf(card(third.id).getByTestId('pickup-late'))).toBe('Late');
+    await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
+  });
+
+  it('switches the board to zh-CN', async () => {
+    await page.selectOption('[data-testid=language-switcher]', 'zh-CN');
+    await waitForText(column('paid').locator('h3'), '新订单 1');
+    expect(await textOf(column('preparing').locator('h3'))).toBe('制作中 0');
+    expect(await textOf(column('ready').locator('h3'))).toBe('待取餐 0');
+    expect(await textOf(card(third.id).getByTestId('pickup-move-preparing'))).toBe('开始制作');
+    expect(await textOf(card(third.id).getByTestId('pickup-move-ready'))).toBe('已做好');
+    expect(await textOf(card(third.id).getByTestId('pickup-late'))).toBe('已超时');
+    const readyAt = formatClockTime((await getOrder(server, third.id)).estimatedReadyAt!, 'zh-CN', TRUCK_TIME_ZONE);
+    expect(await textOf(card(third.id).getByTestId('pickup-ready-at'))).toBe(`预计 ${readyAt} 做好`);
+    expect(await textOf(page.getByTestId('nav-pickup'))).toBe('取餐 1 新订单：1');
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+  });
+
+  it('loads nothing from other hosts', () => {
+    expect(externalRequests).toEqual([]);
+  });
+
+  it('throws no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
