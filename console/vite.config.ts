@@ -14,6 +14,13 @@ export default defineConfig({
     emptyOutDir: true,
     // maplibre-gl alone is about 1.1 MB minified, so the default 500 kB warning would always fire.
     chunkSizeWarningLimit: 1500,
+    // Two pages: the admin console, and the customer's order page that the server serves at /order.
+    rolldownOptions: {
+      input: {
+        console: fileURLToPath(new URL('index.html', import.meta.url)),
+        order: fileURLToPath(new URL('order.html', import.meta.url)),
+      },
+    },
   },
   server: {
     host: '127.0.0.1',

@@ -1,0 +1,463 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logger.js';
+import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
+import { instantToLocal } from '../server/time-zone.js';
+import { backendOptions } from '../test/backend.js';
+
+/**
+ * The customer's order page against a real server, in Debian's Chromium on a phone-sized
+ * screen. A phone inside a campaign's fence shares its location after consenting, gets
+ * its offer pushed, orders with the code and pays with a sandbox card. The staff then move
+ * the order through the admin API, and the page must show each status from the SDK's
+ * push. Other phones open the links campaign messages carry, pay after a declined card,
+ * and read the page in Chinese. Nothing in the page may load from another host.
+ */
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOT_PATH = '/tmp/order-page.png';
+const TIME_ZONE = 'America/Los_Angeles';
+const ADMIN_TOKEN = 'order-page-test-token';
+const WAIT_MS = 20_000;
+const SHARED_CODE = 'WRAP-7788';
+const FREE_DRINK_CODE = 'FREE-2222';
+
+const TACO_LOCO = { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TIME_ZONE };
+/** About 2.4 km from Taco Loco, far outside its fence. */
+const DUMPLING_DASH = { name: 'Dumpling Dash', lat: 37.7946, lon: -122.3999, timeZone: TIME_ZONE };
+
+const MENU = {
+  currency: 'USD',
+  items: [
+    {
+      id: 'taco',
+      name: 'Carnitas taco',
+      translations: { 'zh-CN': { name: '猪肉塔可' } },
+      priceMinor: 450,
+      available: true,
+      soldOut: false,
+      options: [
+        {
+          id: 'salsa',
+          name: 'Salsa',
+          min: 1,
+          max: 1,
+          choices: [
+            { id: 'verde', name: 'Verde', priceDeltaMinor: 0 },
+            { id: 'roja', name: 'Roja', priceDeltaMinor: 50 },
+          ],
+        },
+      ],
+    },
+    { id: 'horchata', name: 'Horchata', translations: { 'zh-CN': { name: '墨西哥米浆' } }, priceMinor: 300, available: true, soldOut: false },
+    { id: 'burrito', name: 'Burrito', priceMinor: 1100, available: true, soldOut: true },
+  ],
+  specials: [],
+};
+
+/** A phone held about 30 m north of Taco Loco, inside its 150 m fence. */
+const NEAR_TACO_LOCO: BrowserContextOptions = {
+  geolocation: { latitude: TACO_LOCO.lat + 0.0003, longitude: TACO_LOCO.lon, accuracy: 10 },
+  permissions: ['geolocation'],
+};
+
+async function adminRequest(server: RunningCloudburst, method: string, route: string, body?: unknown): Promise<Record<string, any>> {
+  const response = await fetch(`${server.url}/v1/admin${route}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${route} failed with HTTP ${response.status}: ${text}`);
+  return JSON.parse(text) as Record<string, any>;
+}
+
+/** The text as a reader sees it, with runs of white space collapsed as HTML renders them. */
+const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+async function waitForText(locator: Locator, expected: string | RegExp): Promise<void> {
+  if (typeof expected === 'string') await expect.poll(() => textOf(locator), { timeout: WAIT_MS }).toBe(expected);
+  else await expect.poll(() => textOf(locator), { timeout: WAIT_MS }).toMatch(expected);
+}
+
+/** Reads the order the page follows from its sessionStorage. */
+async function followedOrderId(page: Page): Promise<string> {
+  const session = await page.evaluate(() => sessionStorage.getItem('cloudburst.order.session'));
+  return (JSON.parse(session ?? '{}') as { orderId: string }).orderId;
+}
+
+async function payWithCard(page: Page, number: string): Promise<void> {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiry (MM/YY)').fill('12/34');
+  await page.getByLabel('CVC').fill('123');
+  await page.getByTestId('pay').click();
+}
+
+describe('order page in Chromium', () => {
+  let dataDir: string;
+  let server: RunningCloudburst;
+  let browser: Browser;
+  let tacoLocoId: string;
+  let dumplingDashId: string;
+  let campaignId: string;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+  const externalRequests: string[] = [];
+  /** Every request of every page, as "METHOD path". */
+  const requests: string[] = [];
+
+  /** Opens a new phone: its own context, so its own localStorage, sessionStorage and permissions. */
+  async function openPhone(options: BrowserContextOptions = {}): Promise<Page> {
+    const context = await browser.newContext({
+      locale: 'en-US',
+      timezoneId: TIME_ZONE,
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      ...options,
+    });
+    contexts.push(context);
+    const origin = new URL(server.url).origin;
+    context.on('request', (request) => {
+      const url = request.url();
+      if (!/^(data|blob|about):/.test(url) && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, 'ws'))) {
+        externalRequests.push(url);
+      }
+      if (url.startsWith(origin)) requests.push(`${request.method()} ${new URL(url).pathname}`);
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    return page;
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-order-page-'));
+    const consoleDir = path.join(dataDir, 'console');
+    await build({
+      configFile: path.join(import.meta.dirname, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: consoleDir, emptyOutDir: true },
+    });
+    server = await startCloudburst({
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      adminToken: ADMIN_TOKEN,
+      logger: silentLogger(),
+      consoleDir,
+      ...(await backendOptions()),
+    });
+
+    tacoLocoId = (await adminRequest(server, 'POST', '/trucks', TACO_LOCO)).truck.id;
+    dumplingDashId = (await adminRequest(server, 'POST', '/trucks', DUMPLING_DASH)).truck.id;
+    await adminRequest(server, 'PUT', `/trucks/${tacoLocoId}/menu`, MENU);
+    await adminRequest(server, 'PUT', `/trucks/${dumplingDashId}/menu`, MENU);
+    const now = Date.now();
+    const created = await adminRequest(server, 'POST', '/campaigns', {
+      name: 'Lunch burst',
+      truckIds: [tacoLocoId, dumplingDashId],
+      window: { start: instantToLocal(now - 60_000, TIME_ZONE), end: instantToLocal(now + 3_600_000, TIME_ZONE) },
+      radiusM: 150,
+      benefit: { kind: 'percent', value: 10 },
+      segments: [{ source: 'point_of_sale', name: 'Window sign-ups', codeMode: 'shared', code: SHARED_CODE }],
+    });
+    campaignId = created.campaign.id;
+    await adminRequest(server, 'POST', '/campaigns', {
+      name: 'Free drink',
+      truckIds: [dumplingDashId],
+      window: { start: instantToLocal(now - 60_000, TIME_ZONE), end: instantToLocal(now + 3_600_000, TIME_ZONE) },
+      radiusM: 100,
+      benefit: { kind: 'free_item', item: 'horchata' },
+      segments: [{ source: 'point_of_sale', name: 'Window sign-ups', codeMode: 'shared', code: FREE_DRINK_CODE }],
+    });
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  describe('a phone near the truck', () => {
+    let page: Page;
+    let code: string;
+    let pickupNumber: string;
+
+    beforeAll(async () => {
+      page = await openPhone(NEAR_TACO_LOCO);
+    });
+
+    it('asks before sharing the location', async () => {
+      await page.goto(`${server.url}/order`);
+      await page.getByTestId('location-step').waitFor({ timeout: WAIT_MS });
+
+      expect(await page.getByTestId('location-step').getAttribute('data-state')).toBe('unasked');
+      expect(await textOf(page.locator('h1'))).toBe('Order ahead');
+      expect(await page.title()).toBe('Order ahead');
+      expect(requests.filter((request) => request === 'POST /v1/devices')).toEqual([]);
+    });
+
+    it('shows the pushed offer after consent', async () => {
+      await page.getByTestId('share-location').click();
+      await page.getByTestId('offer').waitFor({ timeout: WAIT_MS });
+
+      const offers = (await adminRequest(server, 'GET', `/campaigns/${campaignId}/offers`)).offers as Array<{ code: string; validUntil: string }>;
+      expect(offers).toHaveLength(1);
+      code = offers[0]!.code;
+      expect(requests.filter((request) => request === 'POST /v1/devices')).toHaveLength(1);
+      expect(await textOf(page.getByTestId('offer-code'))).toBe(code);
+      expect(await textOf(page.getByTestId('offer-benefit'))).toBe('10% off');
+      expect(await textOf(page.getByTestId('offer-trucks'))).toBe('Taco Loco');
+      const validUntil = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short', timeZone: TIME_ZONE }).format(
+        new Date(offers[0]!.validUntil),
+      );
+      expect(await textOf(page.getByTestId('offer-valid-until'))).toBe(validUntil.replace(/\s+/g, ' '));
+      expect(await page.getByTestId('location-step').getAttribute('data-state')).toBe('sharing');
+      expect(await page.getByLabel('Discount code').inputValue()).toBe(code);
+    });
+
+    it('shows the truck menu with sold-out items', async () => {
+      await waitForText(page.locator('#menu-title'), 'Menu of Taco Loco');
+      expect(await page.getByTestId('menu-item').count()).toBe(3);
+      expect(await textOf(page.locator('[data-item-id=burrito] [data-testid=sold-out]'))).toBe('Sold out');
+      expect(await page.locator('[data-item-id=burrito] button').count()).toBe(0);
+    });
+
+    it('adds items with choices and previews the discount', async () => {
+      const taco = page.locator('[data-item-id=taco]');
+      for (let round = 0; round < 2; round += 1) {
+        await taco.getByTestId('choose-item').click();
+        await expect.poll(() => taco.getByTestId('add-with-options').isDisabled()).toBe(true);
+        await taco.getByLabel('Roja').check();
+        await taco.getByTestId('add-with-options').click();
+      }
+      await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
+
+      expect(await page.getByTestId('cart-line').count()).toBe(2);
+      expect(await page.getByTestId('cart-quantity').allTextContents()).toEqual(['2', '1']);
+      expect(await textOf(page.getByTestId('cart-subtotal'))).toBe('$13.00');
+      expect(await textOf(page.getByTestId('cart-discount'))).toBe('-$1.30');
+      expect(await textOf(page.getByTestId('cart-total'))).toBe('$11.70');
+    });
+
+    it('places the order and asks for payment', async () => {
+      expect(await page.getByTestId('sms-updates').isChecked()).toBe(false);
+      await page.getByLabel('Name').fill('Ana');
+      await page.getByTestId('place-order').click();
+
+      await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
+      await waitForText(page.getByTestId('status-text'), 'Waiting for payment.');
+      expect(await textOf(page.getByTestId('order-total'))).toBe('$11.70');
+      const order = (await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
+      expect(order).toMatchObject({ status: 'placed', code, totalMinor: 1170, customer: { name: 'Ana' } });
+      expect(order.customer.deviceId).toEqual(expect.any(String));
+    });
+
+    it('pays with a card and shows the pickup number', async () => {
+      await payWithCard(page, '4242 4242 4242 4242');
+
+      await waitForText(page.getByTestId('status-text'), /^Order \d{3} is paid\. The truck will start on it soon\.$/);
+      pickupNumber = await textOf(page.getByTestId('pickup-number'));
+      const order = (await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
+      expect(order.status).toBe('paid');
+      expect(pickupNumber).toBe(order.pickupNumber);
+      expect(await page.getByTestId('payment').count()).toBe(0);
+    });
+
+    it('follows the staff by push until ready', async () => {
+      const orderId = await followedOrderId(page);
+      const reads = () => requests.filter((request) => request === `GET /v1/orders/${orderId}`).length;
+      const readsBefore = reads();
+
+      await adminRequest(server, 'POST', `/orders/${orderId}/status`, { status: 'preparing' });
+      await waitForText(page.getByTestId('status-text'), `Order ${pickupNumber} is being prepared.`);
+      await adminRequest(server, 'POST', `/orders/${orderId}/status`, { status: 'ready' });
+      await waitForText(page.getByTestId('status-text'), `Order ${pickupNumber} is ready at the pickup window`);
+
+      expect(await page.getByTestId('order-status').getAttribute('data-status')).toBe('ready');
+      expect(await page.getByTestId('status-text').getAttribute('aria-live')).toBe('polite');
+      // The updates came over the device's WebSocket: the page did not poll.
+      expect(reads()).toBe(readsBefore);
+      await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
+    });
+
+    it('keeps the status view after a reload', async () => {
+      await page.reload();
+      await waitForText(page.getByTestId('status-text'), `Order ${pickupNumber} is ready at the pickup window`);
+      expect(await textOf(page.getByTestId('pickup-number'))).toBe(pickupNumber);
+    });
+  });
+
+  describe('a phone opening a truck link', () => {
+    let page: Page;
+
+    beforeAll(async () => {
+      page = await openPhone();
+    });
+
+    it('opens the menu without a code', async () => {
+      await page.goto(`${server.url}/order?truck=${tacoLocoId}`);
+      await waitForText(page.locator('#menu-title'), 'Menu');
+      expect(await page.getByTestId('offer').count()).toBe(0);
+      expect(await page.getByTestId('location-step').getAttribute('data-state')).toBe('unasked');
+    });
+
+    it('keeps working when the location is refused', async () => {
+      await page.getByTestId('share-location').click();
+      await expect.poll(() => page.getByTestId('location-step').getAttribute('data-state'), { timeout: WAIT_MS }).toBe('declined');
+      expect(await textOf(page.locator('[data-testid=location-step] [role=status]'))).toBe('Location is off. You can still enter a code or open a link from a message.');
+      expect(await page.getByTestId('menu-item').count()).toBe(3);
+    });
+
+    it('checks a mistyped card before sending it', async () => {
+      await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
+      await waitForText(page.getByTestId('cart-total'), '$3.00');
+      await page.getByTestId('place-order').click();
+      await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
+      const tokenRequests = () => requests.filter((request) => request === 'POST /v1/payments/sandbox/tokens').length;
+      const before = tokenRequests();
+
+      await payWithCard(page, '4242 4242 4242 4241');
+
+      await waitForText(page.locator('#card-number-error'), 'Check the card number.');
+      expect(await page.getByLabel('Card number').getAttribute('aria-invalid')).toBe('true');
+      expect(tokenRequests()).toBe(before);
+    });
+
+    it('keeps the order after a declined card', async () => {
+      await payWithCard(page, '4000 0000 0000 0002');
+
+      await waitForText(page.getByTestId('payment-notice'), 'Your card was declined (generic_decline). Your order is kept, so try another card.');
+      expect(await page.getByLabel('Card number').inputValue()).toBe('');
+      expect(await page.getByLabel('CVC').inputValue()).toBe('');
+      expect(await textOf(page.getByTestId('status-text'))).toBe('Waiting for payment.');
+      expect((await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order.status).toBe('placed');
+    });
+
+    it('pays with a second card', async () => {
+      await payWithCard(page, '4242 4242 4242 4242');
+      await waitForText(page.getByTestId('status-text'), /^Order \d{3} is paid\. The truck will start on it soon\.$/);
+      expect(await textOf(page.getByTestId('order-total'))).toBe('$3.00');
+    });
+  });
+
+  describe('a phone opening a code link', () => {
+    let page: Page;
+
+    beforeAll(async () => {
+      page = await openPhone();
+    });
+
+    it('prefills the code and lists its trucks', async () => {
+      await page.goto(`${server.url}/order?code=${SHARED_CODE.toLowerCase()}`);
+      await waitForText(page.getByTestId('offer-code'), SHARED_CODE);
+
+      expect(await page.getByLabel('Discount code').inputValue()).toBe(SHARED_CODE);
+      expect(await textOf(page.getByTestId('offer-trucks'))).toBe('Dumpling Dash, Taco Loco');
+      expect(await textOf(page.getByTestId('offer-benefit'))).toBe('10% off');
+      expect(await page.getByTestId('truck-choice').getByRole('radio').count()).toBe(2);
+      expect(await page.getByTestId('menu').count()).toBe(0);
+    });
+
+    it('opens the menu of the chosen truck', async () => {
+      await page.getByTestId('truck-choice').getByLabel('Dumpling Dash').check();
+      await waitForText(page.locator('#menu-title'), 'Menu of Dumpling Dash');
+      await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
+      await waitForText(page.getByTestId('cart-discount'), '-$0.30');
+      expect(await textOf(page.getByTestId('cart-total'))).toBe('$2.70');
+    });
+
+    it('names an unknown code', async () => {
+      await page.getByLabel('Discount code').fill('ZZZZ-9999');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await waitForText(page.locator('#order-code-error'), 'Code ZZZZ-9999 was not found. Check it as written in your message.');
+      expect(await page.getByLabel('Discount code').getAttribute('aria-invalid')).toBe('true');
+    });
+
+    it('pays after the sandbox authentication', async () => {
+      await page.getByTestId('place-order').click();
+      await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
+      expect(await textOf(page.getByTestId('order-total'))).toBe('$2.70');
+
+      await payWithCard(page, '4000 0025 0000 3155');
+      await page.getByTestId('authenticate').waitFor({ timeout: WAIT_MS });
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('authenticate-title');
+      await page.getByTestId('authenticate-confirm').click();
+
+      await waitForText(page.getByTestId('status-text'), /^Order \d{3} is paid\. The truck will start on it soon\.$/);
+      expect((await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order).toMatchObject({ status: 'paid', code: SHARED_CODE, totalMinor: 270 });
+    });
+  });
+
+  describe('a phone with a free-item code', () => {
+    let page: Page;
+
+    beforeAll(async () => {
+      page = await openPhone();
+    });
+
+    it('settles a free order without a card', async () => {
+      await page.goto(`${server.url}/order?code=${FREE_DRINK_CODE}`);
+      await waitForText(page.locator('#menu-title'), 'Menu of Dumpling Dash');
+      expect(await textOf(page.getByTestId('offer-benefit'))).toBe('A free horchata');
+      await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
+      await waitForText(page.getByTestId('cart-total'), '$0.00');
+      const tokenRequests = () => requests.filter((request) => request === 'POST /v1/payments/sandbox/tokens').length;
+      const before = tokenRequests();
+      await page.getByTestId('place-order').click();
+
+      await waitForText(page.getByTestId('status-text'), /^Order \d{3} is paid\. The truck will start on it soon\.$/);
+      expect(await textOf(page.getByTestId('order-total'))).toBe('$0.00');
+      expect(tokenRequests()).toBe(before);
+      expect((await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order).toMatchObject({ status: 'paid', totalMinor: 0, code: FREE_DRINK_CODE });
+    });
+  });
+
+  describe('a phone in Chinese', () => {
+    let page: Page;
+
+    beforeAll(async () => {
+      page = await openPhone({ locale: 'zh-CN' });
+    });
+
+    it('shows Chinese text', async () => {
+      await page.goto(`${server.url}/order?truck=${tacoLocoId}`);
+      await waitForText(page.locator('h1'), '提前点餐');
+
+      expect(await textOf(page.locator('#location-title'))).toBe('附近的优惠');
+      expect(await textOf(page.getByTestId('share-location'))).toBe('共享我的位置');
+      await waitForText(page.locator('[data-item-id=horchata] h3'), '墨西哥米浆');
+      expect(await textOf(page.locator('[data-item-id=burrito] [data-testid=sold-out]'))).toBe('已售罄');
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    });
+
+    it('remembers a language switch', async () => {
+      await page.getByTestId('order-language').selectOption('en');
+      await waitForText(page.locator('h1'), 'Order ahead');
+      await page.reload();
+      await waitForText(page.locator('h1'), 'Order ahead');
+      expect(await textOf(page.locator('[data-item-id=horchata] h3'))).toBe('Horchata');
+    });
+  });
+
+  it('loads nothing from other hosts and throws no errors', () => {
+    expect(externalRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});

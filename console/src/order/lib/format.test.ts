@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { formatDateTime, formatTimeOfDay } from './format.js';
+
+const INSTANT = '2026-12-05T21:30:00.000Z';
+const plain = (text: string) => text.replace(/\s+/g, ' ');
+
+describe('formatDateTime', () => {
+  it('formats in the truck zone with its name', () => {
+    expect(plain(formatDateTime('en-US', INSTANT, 'America/Los_Angeles'))).toBe('Dec 5, 2026, 1:30 PM PST');
+  });
+
+  it('formats in Chinese', () => {
+    expect(formatDateTime('zh-CN', INSTANT, 'Asia/Shanghai')).toContain('2026年12月6日');
+  });
+
+  it('falls back to the phone zone for an unknown zone', () => {
+    expect(formatDateTime('en-US', INSTANT, 'Mars/Olympus')).toBe(formatDateTime('en-US', INSTANT));
+  });
+
+  it('returns text that is no instant as it is', () => {
+    expect(formatDateTime('en-US', 'soon')).toBe('soon');
+  });
+});
+
+describe('formatTimeOfDay', () => {
+  it('formats a time', () => {
+    expect(formatTimeOfDay('en-US', INSTANT)).toMatch(/^\d{1,2}:30\s[AP]M$/);
+  });
+
+  it('returns text that is no instant as it is', () => {
+    expect(formatTimeOfDay('en-US', '')).toBe('');
+  });
+});
