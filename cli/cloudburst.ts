@@ -19,9 +19,18 @@ Commands:
               into a campaign segment on a running server and print its row issues.
               Run "cloudburst import --help" for its options. Example:
                 cloudburst import --segment 0b6f1c2e-8d3a-4f5b-9c7d-2e1f0a9b8c7d leads.csv --consent sms
+  menu        Publish and show a truck's menu on a running server:
+              apply TRUCK_ID FILE, show TRUCK_ID [--json].
+              Run "cloudburst menu --help" for details. Example:
+                cloudburst menu apply 0b6f1c2e-8d3a-4f5b-9c7d-2e1f0a9b8c7d lunch-menu.json
+  orders      Print a truck's pickup queue and move or refund its orders on a running server:
+              TRUCK_ID [--status STATUSES] [--json], move ORDER_ID STATUS, refund ORDER_ID.
+              Run "cloudburst orders --help" for details. Example:
+                cloudburst orders move 5d1f3a2b-7c4e-4a9f-8b6d-1e2f3a4b5c6d ready
 
-The campaign and import commands reach the server at --url (default $CLOUDBURST_URL, else
-http://127.0.0.1:8080) with --token (default $ADMIN_TOKEN, else DATA_DIR/admin-token).
+The campaign, import, menu and orders commands reach the server at --url (default
+$CLOUDBURST_URL, else http://127.0.0.1:8080) with --token (default $ADMIN_TOKEN, else
+DATA_DIR/admin-token).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -38,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./campaign-command.js')).runCampaignCommand(rest);
     case 'import':
       return (await import('./import-command.js')).runImportCommand(rest);
+    case 'menu':
+      return (await import('./menu-command.js')).runMenuCommand(rest);
+    case 'orders':
+      return (await import('./orders-command.js')).runOrdersCommand(rest);
     case undefined:
     case 'help':
     case '--help':

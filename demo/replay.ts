@@ -27,6 +27,8 @@ export interface ReplayOptions {
   onOffer?: (offer: DemoOffer) => void;
   /** Called with progress lines for a human watching. */
   onProgress?: (message: string) => void;
+  /** Called once the trucks exist and before any phone moves, e.g. to publish their menus. */
+  onTrucksCreated?: (trucks: ReplayResult['trucks']) => Promise<void>;
 }
 
 /** One received offer, as written to `--out`. */
@@ -92,6 +94,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     trucks.push(truck);
   }
   const truckById = new Map(trucks.map((truck) => [truck.id, truck]));
+  await options.onTrucksCreated?.(trucks);
 
   const { fixes: allFixes, layout } = await readTrajectories(options.trajectoriesFile);
   if (allFixes.length === 0) throw new Error(`no fixes in ${options.trajectoriesFile}`);
