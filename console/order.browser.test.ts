@@ -29,6 +29,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const SCREENSHOT_PATH = '/tmp/order-page.png';
+const BOARD_SCREENSHOT_PATH = '/tmp/order-page-board.png';
 const TIME_ZONE = 'America/Los_Angeles';
 const ADMIN_TOKEN = 'order-page-test-token';
 const WAIT_MS = 20_000;
@@ -258,14 +259,17 @@ describe('order page in Chromium', () => {
 
     it('places the order and asks for payment', async () => {
       expect(await page.getByTestId('sms-updates').isChecked()).toBe(false);
+      expect(await page.getByTestId('sms-updates').isDisabled()).toBe(true);
       await page.getByLabel('Name').fill('Ana');
+      await page.locator('#customer-phone').fill('+14155550142');
+      await page.getByTestId('sms-updates').check();
       await page.getByTestId('place-order').click();
 
       await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
       await waitForText(page.getByTestId('status-text'), 'Waiting for payment.');
       expect(await textOf(page.getByTestId('order-total'))).toBe('$11.70');
       const order = (await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
-      expect(order).toMatchObject({ status: 'placed', code, totalMinor: 1170, customer: { name: 'Ana' } });
+      expect(order).toMatchObject({ status: 'placed', code, totalMinor: 1170, customer: { name: 'Ana', phone: '+14155550142', smsUpdates: true } });
       expect(order.customer.deviceId).toEqual(expect.any(String));
     });
 
@@ -280,21 +284,39 @@ describe('order page in Chromium', () => {
       expect(await page.getByTestId('payment').count()).toBe(0);
     });
 
-    it('follows the staff by push until ready', async () => {
+    it('follows the staff on the pickup board until ready', async () => {
       const orderId = await followedOrderId(page);
       const reads = () => requests.filter((request) => request === `GET /v1/orders/${orderId}`).length;
       const readsBefore = reads();
 
-      await adminRequest(server, 'POST', `/orders/${orderId}/status`, { status: 'preparing' });
+      // The staff's console at the pickup window: a desktop browser with the admin token.
+      const staffContext = await browser.newContext({ locale: 'en-US', timezoneId: TIME_ZONE, viewport: { width: 1280, height: 800 } });
+      contexts.push(staffContext);
+      const board = await staffContext.newPage();
+      board.on('pageerror', (error) => pageErrors.push(error.message));
+      await board.goto(`${server.url}/#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+      await board.getByTestId('nav-pickup').click();
+      const picker = board.getByTestId('pickup-truck');
+      await expect.poll(() => picker.locator(`option[value="${tacoLocoId}"]`).count(), { timeout: 20_000 }).toBe(1);
+      await picker.selectOption(tacoLocoId);
+      const card = board.locator(`[data-testid=pickup-card][data-order-id="${orderId}"]`);
+      await card.waitFor({ timeout: 20_000 });
+      expect(await textOf(card.getByTestId('pickup-number'))).toBe(pickupNumber);
+
+      await card.getByTestId('pickup-move-preparing').click();
       await waitForText(page.getByTestId('status-text'), `Order ${pickupNumber} is being prepared.`);
-      await adminRequest(server, 'POST', `/orders/${orderId}/status`, { status: 'ready' });
+      await card.getByTestId('pickup-move-ready').click();
       await waitForText(page.getByTestId('status-text'), `Order ${pickupNumber} is ready at the pickup window`);
 
       expect(await page.getByTestId('order-status').getAttribute('data-status')).toBe('ready');
       expect(await page.getByTestId('status-text').getAttribute('aria-live')).toBe('polite');
+      expect(await card.getAttribute('data-status')).toBe('ready');
       // The updates came over the device's WebSocket: the page did not poll.
       expect(reads()).toBe(readsBefore);
+      // The phone showed the ready update, so the text the customer asked for is not needed.
+      await expect.poll(async () => (await adminRequest(server, 'GET', `/orders/${orderId}`)).readyText?.status, { timeout: 20_000 }).toBe('not_needed');
       await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
+      await board.screenshot({ path: BOARD_SCREENSHOT_PATH, fullPage: true });
     });
 
     it('keeps the status view after a reload', async () => {

@@ -268,7 +268,7 @@ function hashRequest(lines: readonly CartLine[], code: string | undefined, custo
   const canonical = {
     lines: lines.map((line) => ({ itemId: line.itemId, quantity: line.quantity, choices: line.choices })),
     code: code ?? null,
-    customer: { name: customer.name ?? null, phone: customer.phone ?? null, email: customer.email ?? null, deviceId: customer.deviceId ?? null, smsUpdates: customer.smsUpdates ?? false },
+    customer: { name: customer.name ?? null, phone: customer.phone ?? null, email: customer.email ?? null, deviceId: customer.deviceId ?? null, smsUpdates: customer.smsUpdates ?? false, language: customer.language ?? null },
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

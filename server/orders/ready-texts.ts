@@ -47,8 +47,13 @@ export async function sendDueReadyTexts(deps: ReadyTextDeps, now: number): Promi
     try {
       await sendOne(deps, notice, now);
     } catch (error) {
-      logger.error({ err: error, orderId: notice.orderId }, 'ready-order text failed; retrying');
-      await retryNotice(db, notice.orderId, now + RETRY_BASE_MS, 'internal error, see the server log');
+      if (notice.attempts >= MAX_ATTEMPTS) {
+        logger.error({ err: error, orderId: notice.orderId, attempts: notice.attempts }, 'ready-order text failed; giving up');
+        await finishNotice(db, notice.orderId, { status: 'failed', reason: 'internal error, see the server log' });
+      } else {
+        logger.error({ err: error, orderId: notice.orderId, attempts: notice.attempts }, 'ready-order text failed; retrying');
+        await retryNotice(db, notice.orderId, now + RETRY_BASE_MS * 2 ** (notice.attempts - 1), 'internal error, see the server log');
+      }
     }
   }
 }

@@ -40,8 +40,6 @@ const HOLDS_SPECIALS: ReadonlySet<OrderStatus> = new Set(['placed', 'paid', 'pre
  * - cancelled, and refunded from paid or preparing: the order's specials are given back.
  *   A refund of a ready or picked-up order keeps them, because that food was made.
  *
- * The admin route may set `paid` until the payment step does so after the card payment.
- *
  * @throws not_found for an unknown order
  * @throws conflict naming `status` for a move the order's status does not allow
  * @throws invalid_input naming `status` for a value that is no order status

@@ -92,6 +92,6 @@ describe('public code lookup', () => {
     const limited = await lookup('QQQQ7777', strict);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(limited.body.error.code).toBe('too_many_requests');
+    expect(limited.body.error).toMatchObject({ code: 'unavailable', retriable: true });
   });
 });

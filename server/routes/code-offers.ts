@@ -58,7 +58,7 @@ export function codeOfferRoutes(services: ServerServices, options: CodeOfferRout
     if (!decision.allowed) {
       if (decision.first) logger.warn({ client, retryAfterSeconds: decision.retryAfterSeconds }, 'code lookup limit reached; rejecting this client until its window frees');
       c.header('Retry-After', String(decision.retryAfterSeconds));
-      return c.json({ error: { code: 'too_many_requests', message: `too many code lookups; retry in ${decision.retryAfterSeconds} s` } }, 429);
+      return c.json({ error: { code: 'unavailable', message: `too many code lookups from this address; retry in ${decision.retryAfterSeconds} s`, retriable: true } }, 429);
     }
 
     const code = normalizeCodeInput('code', parseInput(typedCode, c.req.param('code'), 'code'));
