@@ -172,7 +172,8 @@ export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
-async function readErrorReply(response: Response): Promise<ApiError> {
+/** Reads an error reply `{ error: { code, message, field?, value? } }`, or names the HTTP status when the body is not one. */
+export async function readErrorReply(response: Response): Promise<ApiError> {
   const text = await response.text();
   try {
     const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; field?: unknown; value?: unknown } };

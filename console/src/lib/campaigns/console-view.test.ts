@@ -6,6 +6,7 @@ describe('readView', () => {
     ['', 'map'],
     ['#view=campaigns', 'campaigns'],
     ['#view=pickup', 'pickup'],
+    ['#view=menu', 'menu'],
     ['#x=1&view=campaigns', 'campaigns'],
     ['#view=settings', 'map'],
   ])('reads %j as %s', (hash, view) => {
@@ -22,9 +23,14 @@ describe('viewHash', () => {
     expect(viewHash('#view=campaigns', 'pickup')).toBe('#view=pickup');
   });
 
+  it('adds the menu view', () => {
+    expect(viewHash('#view=pickup', 'menu')).toBe('#view=menu');
+  });
+
   it('drops the parameter for the map', () => {
     expect(viewHash('#view=campaigns', 'map')).toBe('');
     expect(viewHash('#view=pickup', 'map')).toBe('');
+    expect(viewHash('#view=menu', 'map')).toBe('');
   });
 
   it('keeps other parameters', () => {

@@ -1,5 +1,5 @@
-/** The console's top-level views: the live map, the campaign workflow and the staff's pickup board. */
-export const CONSOLE_VIEWS = ['map', 'campaigns', 'pickup'] as const;
+/** The console's top-level views, in the navigation's order: the live map, the campaign workflow, the staff's pickup board and the menu editor. */
+export const CONSOLE_VIEWS = ['map', 'campaigns', 'pickup', 'menu'] as const;
 export type ConsoleView = (typeof CONSOLE_VIEWS)[number];
 
 /** Reads the view from a URL fragment such as `#view=campaigns`; the live map when absent or unknown. */

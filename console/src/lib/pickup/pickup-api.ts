@@ -1,5 +1,5 @@
 import type { LiveOrder, WireOrderStatus } from '../../../../common/protocol.js';
-import { ApiError } from '../campaigns/admin-api.js';
+import { readErrorReply, type ApiError } from '../campaigns/admin-api.js';
 import type { BoardMove } from './columns.js';
 
 const ADMIN_BASE = '/v1/admin';
@@ -89,16 +89,3 @@ export function toLiveOrder(order: AdminOrder): LiveOrder {
   };
 }
 
-/** Reads an error reply `{ error: { code, message, field?, value? } }`, or names the HTTP status when the body is not one. */
-async function readErrorReply(response: Response): Promise<ApiError> {
-  const text = await response.text();
-  try {
-    const { error } = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; field?: unknown; value?: unknown } };
-    if (error && typeof error.code === 'string' && typeof error.message === 'string') {
-      return new ApiError(response.status, error.code, error.message, typeof error.field === 'string' ? error.field : undefined, error.value);
-    }
-  } catch {
-    // Not JSON, such as a proxy's error page, so the status line below is all there is to show.
-  }
-  return new ApiError(response.status, 'http', `HTTP ${response.status} ${response.statusText}`.trim());
-}

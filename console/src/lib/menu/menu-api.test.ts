@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Menu } from '../../../../orders/menu.js';
+import { ApiError } from '../campaigns/admin-api.js';
+import { MenuApi } from './menu-api.js';
+
+interface Call {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** Replaces fetch with one that records each call and replies with `reply`. */
+function stubFetch(reply: (call: Call) => Response): Call[] {
+  const calls: Call[] = [];
+  vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+    const call = { url, method: init.method ?? 'GET', headers: init.headers as Record<string, string>, body: init.body };
+    calls.push(call);
+    return reply(call);
+  });
+  return calls;
+}
+
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+const MENU: Menu = {
+  currency: 'USD',
+  items: [{ id: 'taco', name: 'Taco', priceMinor: 400, options: [], available: true, soldOut: false }],
+  specials: [],
+};
+const SAVED = { menu: MENU, updatedAt: '2026-12-04T20:00:00.000Z' };
+const TRUCK = 'truck/1';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('MenuApi', () => {
+  it('reads the saved menu with the admin token', async () => {
+    const calls = stubFetch(() => json(200, SAVED));
+    expect(await new MenuApi({ token: 'secret' }).getMenu(TRUCK)).toEqual(SAVED);
+    expect(calls).toEqual([{ url: '/v1/admin/trucks/truck%2F1/menu', method: 'GET', headers: { authorization: 'Bearer secret' }, body: undefined }]);
+  });
+
+  it('returns null for a truck without a menu', async () => {
+    stubFetch(() => json(404, { error: { code: 'not_found', message: 'truck truck/1 has no menu yet', field: 'id' } }));
+    expect(await new MenuApi({ token: 'secret' }).getMenu(TRUCK)).toBeNull();
+  });
+
+  it('saves the menu as JSON', async () => {
+    const calls = stubFetch(() => json(200, SAVED));
+    expect(await new MenuApi({ token: 'secret' }).putMenu(TRUCK, MENU)).toEqual(SAVED);
+    expect(calls[0]!.method).toBe('PUT');
+    expect(calls[0]!.headers).toEqual({ authorization: 'Bearer secret', 'content-type': 'application/json' });
+    expect(JSON.parse(calls[0]!.body as string)).toEqual(MENU);
+  });
+
+  it('throws the field the server rejects', async () => {
+    stubFetch(() =>
+      json(400, {
+        error: { code: 'invalid_input', message: 'invalid items.0.priceMinor: -1 (expected a number of at least 0)', field: 'items.0.priceMinor', value: -1 },
+      }),
+    );
+    const error = await new MenuApi({ token: 'secret' }).putMenu(TRUCK, MENU).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, code: 'invalid_input', field: 'items.0.priceMinor', value: -1 });
+    expect((error as ApiError).message).toBe('invalid items.0.priceMinor: -1 (expected a number of at least 0)');
+  });
+
+  it('throws a 404 on save rather than returning nothing', async () => {
+    stubFetch(() => json(404, { error: { code: 'not_found', message: 'truck truck/1 not found', field: 'id', value: TRUCK } }));
+    await expect(new MenuApi({ token: 'secret' }).putMenu(TRUCK, MENU)).rejects.toMatchObject({ status: 404, message: 'truck truck/1 not found' });
+  });
+
+  it('names the status when the error body is not JSON', async () => {
+    stubFetch(() => new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
+    await expect(new MenuApi({ token: 'secret' }).getMenu(TRUCK)).rejects.toMatchObject({ status: 502, code: 'http', message: 'HTTP 502 Bad Gateway' });
+  });
+
+  it('reports a rejected token', async () => {
+    stubFetch(() => json(401, { error: { code: 'unauthorized', message: 'invalid admin token' } }));
+    const onUnauthorized = vi.fn();
+    await expect(new MenuApi({ token: 'old', onUnauthorized }).putMenu(TRUCK, MENU)).rejects.toMatchObject({ status: 401 });
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads the public menu without the admin token', async () => {
+    const published = { currency: 'USD', date: '2026-12-04', items: [] };
+    const calls = stubFetch(() => json(200, { menu: published }));
+    expect(await new MenuApi({ token: 'secret' }).getPublishedMenu(TRUCK)).toEqual(published);
+    expect(calls).toEqual([{ url: '/v1/trucks/truck%2F1/menu', method: 'GET', headers: {}, body: undefined }]);
+  });
+
+  it('returns null for a public menu not saved yet', async () => {
+    stubFetch(() => json(404, { error: { code: 'not_found', message: 'truck truck/1 has no menu yet' } }));
+    expect(await new MenuApi({ token: 'secret' }).getPublishedMenu(TRUCK)).toBeNull();
+  });
+});
