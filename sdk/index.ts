@@ -9,3 +9,7 @@ export type { Renumbering } from './ping-buffer.js';
 export { registerDevice, type RegisterOptions } from './register.js';
 export { deviceSocketUrl, type WebSocketConstructorLike, type WebSocketLike } from './websocket.js';
 export type { OfferBenefit, OfferPayload, WirePing } from '../common/protocol.js';
+export { OrderClient, type CustomerOrder, type OrderClientOptions, type PaymentReply } from './orders/client.js';
+export { ApiError } from './orders/http.js';
+export { buildOrderBody, type CardFields, type OrderLanguage, type OrderRequestBody } from './orders/requests.js';
+export type { OrderUpdate } from '../common/protocol.js';

@@ -1,8 +1,8 @@
 import { checkoutErrors, NO_CHECKOUT_ERRORS, type CheckoutErrors } from './errors.js';
-import { ApiError, sendForBody } from './http.js';
+import { ApiError, sendForBody } from '../../../../sdk/orders/http.js';
 import { IdempotencyKeys, REQUEST_RETRY, retryRetriable } from './idempotency.js';
 import { readCustomerOrder, type CustomerOrder } from './order-status.js';
-import { placeOrderRequest, type OrderRequestBody } from './requests.js';
+import { placeOrderRequest, type OrderRequestBody } from '../../../../sdk/orders/requests.js';
 
 /** Placing the order: one Idempotency-Key per request body, retried on network failures, errors by field. */
 export class Checkout {

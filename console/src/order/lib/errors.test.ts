@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkoutErrors, checkoutErrorTarget, errorMessage } from './errors.js';
-import { ApiError } from './http.js';
+import { ApiError } from '../../../../sdk/orders/http.js';
 
 const money = (amountMinor: number) => `$${(amountMinor / 100).toFixed(2)}`;
 

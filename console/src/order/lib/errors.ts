@@ -1,6 +1,6 @@
 import type { MessageParams } from '../../lib/messages/index.js';
 import type { OrderMessageKey } from '../messages/index.js';
-import { ApiError, NO_REPLY_STATUS } from './http.js';
+import { ApiError, NO_REPLY_STATUS } from '../../../../sdk/orders/http.js';
 
 /** A message of the page's catalogs with its parameters. */
 export interface PageMessage {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from './http.js';
+import { ApiError } from '../../../../sdk/orders/http.js';
 import { IdempotencyKeys, newIdempotencyKey, retryRetriable, type RetryOptions } from './idempotency.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,5 +1,5 @@
 import { backoffDelay, sleep, type BackoffOptions } from '../../../../common/retry.js';
-import { ApiError } from './http.js';
+import { ApiError } from '../../../../sdk/orders/http.js';
 
 /**
  * Returns a random UUID (version 4). `crypto.randomUUID` exists only in secure contexts,

@@ -5,7 +5,7 @@ import { addToCart, previewCart, setQuantity, type CartPreview } from './cart.js
 import { Checkout } from './checkout.svelte.js';
 import { DeviceLink } from './device-link.svelte.js';
 import { errorMessage, type PageMessage } from './errors.js';
-import { ApiError, sendForBody } from './http.js';
+import { ApiError, sendForBody } from '../../../../sdk/orders/http.js';
 import { i18n } from './i18n.svelte.js';
 import { REQUEST_RETRY, retryRetriable } from './idempotency.js';
 import type { OrderLink } from './link.js';
@@ -14,7 +14,7 @@ import { offerAppliesAt, offerFromLookup, offerFromPush, type DisplayOffer } fro
 import { isFinalStatus } from './order-status.js';
 import { OrderTracker } from './order-tracker.svelte.js';
 import { PaymentFlow } from './payment-flow.svelte.js';
-import { buildOrderBody, codeOfferRequest, menuRequest, type CustomerForm } from './requests.js';
+import { buildOrderBody, codeOfferRequest, menuRequest, type CustomerForm } from '../../../../sdk/orders/requests.js';
 import { readLocationConsent, saveLocationConsent, type KeyValueStore } from './storage.js';
 
 export interface OrderPageOptions {
@@ -179,7 +179,7 @@ export class OrderPage {
     const { truckId, menu, preview } = this;
     if (truckId === null || menu === null || preview === null || !preview.priced.ok || this.lines.length === 0) return;
     const deviceToken = await this.device.ensureConnected();
-    const body = buildOrderBody({ truckId, lines: this.lines, code: this.appliedOffer?.code ?? null, customer: this.customer, deviceToken });
+    const body = buildOrderBody({ truckId, lines: this.lines, code: this.appliedOffer?.code ?? null, customer: this.customer, deviceToken, language: i18n.locale });
 
     const placed = await this.checkout.place(body, (amount) => i18n.money(amount, menu.currency));
     if (placed === null) {

@@ -1,7 +1,7 @@
 import type { OrderUpdate } from '../../../../common/protocol.js';
-import { ApiError, sendForBody } from './http.js';
+import { ApiError, sendForBody } from '../../../../sdk/orders/http.js';
 import { applyOrderUpdate, newerOrder, readCustomerOrder, type CustomerOrder } from './order-status.js';
-import { orderRequest } from './requests.js';
+import { orderRequest } from '../../../../sdk/orders/requests.js';
 import { clearOrderSession, readOrderSession, saveOrderSession, type KeyValueStore, type OrderSession } from './storage.js';
 
 /** The order being followed: read back with its token, updated by pushes and polls, kept across a reload. */

@@ -1,11 +1,11 @@
 import { normalizeCardNumber } from '../../../../payments/card.js';
 import type { OrderMessageKey } from '../messages/index.js';
 import { errorMessage, type PageMessage } from './errors.js';
-import { apiErrorOf, send, sendForBody, type HttpReply, type HttpRequest } from './http.js';
+import { apiErrorOf, send, sendForBody, type HttpReply, type HttpRequest } from '../../../../sdk/orders/http.js';
 import { IdempotencyKeys, REQUEST_RETRY, retryRetriable } from './idempotency.js';
 import type { OrderTracker } from './order-tracker.svelte.js';
 import { CARD_FIELD_MESSAGES, cardFormFieldOf, checkCardForm, isCardFieldError, parseExpiry, readPaymentReply, type CardForm, type CardFormField, type PaymentOutcome } from './payment.js';
-import { cardTokenRequest, confirmPaymentRequest, payRequest } from './requests.js';
+import { cardTokenRequest, confirmPaymentRequest, payRequest } from '../../../../sdk/orders/requests.js';
 
 /**
  * Step of the payment:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './http.js';
+import { ApiError } from '../../../../sdk/orders/http.js';
 import { cardBrandMessage, checkCardForm, isCardFieldError, parseExpiry, readPaymentReply } from './payment.js';
 
 /** 2026-12-05T20:00:00Z: cards expiring in 12/26 are still valid. */

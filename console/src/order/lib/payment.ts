@@ -1,5 +1,5 @@
 import { listCardErrors } from '../../../../payments/card.js';
-import { ApiError, apiErrorOf, type HttpReply } from './http.js';
+import { ApiError, apiErrorOf, type HttpReply } from '../../../../sdk/orders/http.js';
 import { readCustomerOrder, type CustomerOrder } from './order-status.js';
 import type { OrderMessageKey } from '../messages/index.js';
 

@@ -1,8 +1,9 @@
-import type { CartLine } from '../../../../orders/cart.js';
+import type { CartLine } from '../../orders/cart.js';
 import type { HttpRequest } from './http.js';
 
 /**
- * Builders of the order page's API requests. Each returns the request as a value. The
+ * Builders of the public order API's requests, for the SDK's OrderClient and the order
+ * page. Each returns the request as a value, with a path relative to the server. The
  * order and payment requests carry the caller's Idempotency-Key, so a retry sends the
  * same key and the server replies with the first result.
  */
@@ -30,8 +31,13 @@ export interface OrderRequestBody {
     /** Links the order to this phone's device, so status updates arrive over its WebSocket. */
     deviceToken?: string;
     smsUpdates?: true;
+    /** Language of the ready text: the page's language. */
+    language?: OrderLanguage;
   };
 }
+
+/** Languages the server writes the ready text in. */
+export type OrderLanguage = 'en' | 'zh-CN';
 
 /** The card as typed in the payment form; the expiry is already split. */
 export interface CardFields {
@@ -51,6 +57,7 @@ export function buildOrderBody(input: {
   code?: string | null;
   customer: CustomerForm;
   deviceToken?: string | null;
+  language?: OrderLanguage;
 }): OrderRequestBody {
   const customer: OrderRequestBody['customer'] = {};
   const name = input.customer.name.trim();
@@ -60,7 +67,10 @@ export function buildOrderBody(input: {
   if (phone !== '') customer.phone = phone;
   if (email !== '') customer.email = email;
   if (input.deviceToken) customer.deviceToken = input.deviceToken;
-  if (input.customer.smsUpdates && phone !== '') customer.smsUpdates = true;
+  if (input.customer.smsUpdates && phone !== '') {
+    customer.smsUpdates = true;
+    if (input.language) customer.language = input.language;
+  }
 
   const body: OrderRequestBody = {
     truckId: input.truckId,

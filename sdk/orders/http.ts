@@ -1,7 +1,7 @@
 /**
- * Requests of the customer's order page to the public API, built as plain values so
- * tests can check them without a server. Nothing here logs: a body may contain a card
- * number.
+ * Sending the order API's requests, from the SDK's OrderClient and the customer's order
+ * page. Requests are plain values (see requests.ts), so tests check them without a
+ * server. Nothing here logs, because a body may contain a card number.
  */
 
 /** An HTTP request to this server, with a path relative to its origin. */
