@@ -46,7 +46,7 @@ describe('ingest gateway with invalid frames', () => {
     { name: 'non-JSON text', frame: 'not json', code: 'invalid_input', field: 'frame', value: 'not json', message: 'invalid frame: "not json" (expected JSON text' },
     { name: 'binary message', frame: Buffer.from('{"type":"pings","pings":[]}'), binary: true, code: 'invalid_input', field: 'frame', value: 'binary', message: 'invalid frame: binary message of 27 bytes (expected JSON text)' },
     { name: 'JSON array', frame: '[1,2]', code: 'invalid_input', field: 'frame', value: '[1,2]', message: 'invalid frame: [1,2] (expected a JSON object with a "type" field)' },
-    { name: 'unknown type', frame: { type: 'bogus' }, code: 'invalid_input', field: 'type', value: 'bogus', message: 'invalid type: "bogus" (expected one of "hello", "pings", "offer-ack")' },
+    { name: 'unknown type', frame: { type: 'bogus' }, code: 'invalid_input', field: 'type', value: 'bogus', message: 'invalid type: "bogus" (expected one of "hello", "pings", "offer-ack", "order-ack")' },
     { name: 'missing type', frame: { pings: [] }, code: 'invalid_input', field: 'type', value: undefined, message: 'invalid type: missing (expected one of' },
     { name: 'pings not an array', frame: { type: 'pings', pings: { seq: 1 } }, code: 'invalid_input', field: 'pings', value: '{"seq":1}', message: 'invalid pings: {"seq":1} (expected an array of pings)' },
     {
