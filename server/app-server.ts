@@ -37,6 +37,7 @@ import { SendScheduler } from './sends/scheduler.js';
 import { failStalledImports } from './repos/imports.js';
 import type { DeviceMessage } from '../common/protocol.js';
 import { acknowledgeOrderUpdate, subscribeOrderFeed } from './orders/order-feed.js';
+import { cancelUnpaidOrders } from './orders/unpaid-orders.js';
 import { sendDueReadyTexts } from './orders/ready-texts.js';
 import type { PaymentSettings } from './payments/payment-config.js';
 import { PAYMENT_WEBHOOKS_MOUNT_PATH } from './routes/payments.js';
@@ -47,6 +48,8 @@ const DRAIN_TIMEOUT_MS = 15_000;
 /** An import that wrote no batch for this long lost its process. */
 const STALLED_IMPORT_MS = 2 * 60_000;
 const STALLED_IMPORT_CHECK_MS = 30_000;
+/** How often unpaid orders are looked for; a minute late is nothing next to their 15 minutes. */
+const UNPAID_ORDER_CHECK_MS = 30_000;
 /** Offers in the console's snapshot. */
 const SNAPSHOT_OFFERS = 100;
 
@@ -59,6 +62,8 @@ export type StartOptions = Partial<CloudburstConfig> & {
   payments?: ServerServices['payments'];
   /** How long a ready order waits for the app's acknowledgement before its text goes out (default 20 s). */
   readyTextDelayMs?: number;
+  /** How long an order may stay unpaid before it is cancelled (default 15 minutes). */
+  unpaidOrderMs?: number;
 };
 
 export interface RunningCloudburst {
@@ -208,6 +213,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   channels.publicUrl ||= url;
   const announce = campaignAnnouncer(services, logger.child({ component: 'campaign-clock' }));
   let stalledCheckAt = 0;
+  let unpaidCheckAt = 0;
   const lanes = buildLanes(channels, db, bus, logger);
   const readyTexts = { db, lane: lanes.sms, logger: logger.child({ component: 'ready-texts' }), delayMs: options.readyTextDelayMs };
   const scheduler = new SendScheduler({
@@ -224,6 +230,10 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
         }
       }
       await sendDueReadyTexts(readyTexts, now);
+      if (now - unpaidCheckAt >= UNPAID_ORDER_CHECK_MS) {
+        unpaidCheckAt = now;
+        await cancelUnpaidOrders({ db, bus, logger, unpaidMs: options.unpaidOrderMs }, now);
+      }
       for (const change of await advanceCampaignClock(db, now)) {
         log.info({ campaignId: change.campaign.id, status: change.campaign.status }, 'campaign window reached; status changed');
         await announce(change);

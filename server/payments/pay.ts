@@ -6,7 +6,7 @@
 import { CloudburstError } from '../../common/errors.js';
 import type { PaymentResult } from '../../payments/types.js';
 import type { Order } from '../repos/orders.js';
-import { findPaymentByKey, getPayment, upsertPayment, type StoredPayment } from './repo.js';
+import { deleteUnchargedPaymentsOfKey, findPaymentByKey, getPayment, upsertPayment, type StoredPayment } from './repo.js';
 import { FREE_ORDER_PROVIDER, settleSucceededPayment, type PaymentDeps, type Settlement } from './settle.js';
 
 /** Outcome of one payment request. */
@@ -28,6 +28,9 @@ export type PaymentOutcome =
  */
 export async function payOrder(deps: PaymentDeps, order: Order, paymentMethod: string | undefined, idempotencyKey: string): Promise<PaymentOutcome> {
   const earlier = await findPaymentByKey(deps.db, order.id, idempotencyKey);
+  // A charge that went through is never made again for its key: settling it is enough, even
+  // when the provider has forgotten the key (as the in-memory sandbox does across a restart).
+  if (earlier && (earlier.status === 'succeeded' || earlier.status === 'refunded')) return settleSucceededPayment(deps, earlier.id);
   if (!earlier && order.status !== 'placed') {
     throw new CloudburstError('conflict', `order ${order.id} is ${order.status}; only a placed order can be paid`, { field: 'id', value: order.id, context: { status: order.status } });
   }
@@ -83,6 +86,9 @@ async function recordResult(deps: PaymentDeps, order: Order, idempotencyKey: str
     });
   }
 
+  // A provider that forgot the key made a new payment: the earlier one of this key never charged
+  // the card (succeeded ones return above), so the new one takes its place.
+  await deleteUnchargedPaymentsOfKey(deps.db, order.id, idempotencyKey, result.paymentId);
   const payment = await upsertPayment(deps.db, {
     id: result.paymentId,
     orderId: order.id,

@@ -19,7 +19,7 @@ import { upsertTruck } from '../repos/trucks.js';
 import { DEFAULT_RATES } from '../sends/channel-config.js';
 import type { OrderChange } from '../orders/updates.js';
 import type { ServerServices } from '../services.js';
-import { listPaymentsOfOrder } from './repo.js';
+import { listPaymentsOfOrder, upsertPayment } from './repo.js';
 
 const VISA = '4242424242424242';
 const DECLINED = '4000000000000002';
@@ -385,6 +385,47 @@ for (const [storeName, openStore] of TEST_STORES) describe(`order payments on ${
     const refunded = await admin(`/v1/admin/orders/${order.id}/refund`, {});
     expect(refunded.status).toBe(200);
     expect(refunded.body.refund).toEqual({ status: 'succeeded', amountMinor: 0 });
+  });
+
+  it('payment body never echoes card details', async () => {
+    const truckId = await truckWithMenu();
+    const order = await placeOrder(truckId);
+    const headers = { Authorization: `Bearer ${order.token}` };
+    const bodies = [{ paymentMethod: Number(VISA) }, { paymentMethod: [VISA] }, { number: VISA }, { paymentMethod: '4242 4242 4242 4242' }, [VISA]];
+    for (const body of bodies) {
+      const reply = await request(`/v1/orders/${order.id}/payments`, body, { ...headers, 'Idempotency-Key': randomUUID() });
+      expect(reply.status).toBe(400);
+      expect(reply.body.error.code).toBe('invalid_input');
+      expect(JSON.stringify(reply.body)).not.toContain('4242424242');
+      expect(JSON.stringify(reply.body)).not.toContain('4242 4242');
+    }
+    expect(await listPaymentsOfOrder(db, order.id)).toEqual([]);
+  });
+
+  it('retry after a crash settles, never charges twice', async () => {
+    const truckId = await truckWithMenu();
+    const order = await placeOrder(truckId);
+    // The process stored a succeeded charge for key "k-crash", then stopped before settling it.
+    await upsertPayment(db, { id: `pi_before_crash_${order.id}`, orderId: order.id, provider: 'sandbox', idempotencyKey: 'k-crash', status: 'succeeded', amountMinor: 800, currency: 'USD', at: Date.now() });
+    const retried = await pay(order, await tokenize(VISA), 'k-crash');
+
+    expect(retried.status).toBe(201);
+    expect(retried.body.payment.id).toBe(`pi_before_crash_${order.id}`);
+    expect(retried.body.order).toMatchObject({ status: 'paid', pickupNumber: '001' });
+    expect((await listPaymentsOfOrder(db, order.id)).map((payment) => payment.id)).toEqual([`pi_before_crash_${order.id}`]);
+  });
+
+  it('retry replaces a payment the provider forgot', async () => {
+    const truckId = await truckWithMenu();
+    const order = await placeOrder(truckId);
+    // Awaiting authentication when the sandbox's memory was lost with its process.
+    await upsertPayment(db, { id: `pi_forgotten_${order.id}`, orderId: order.id, provider: 'sandbox', idempotencyKey: 'k-lost', status: 'requires_action', amountMinor: 800, currency: 'USD', at: Date.now() });
+    const retried = await pay(order, await tokenize(VISA), 'k-lost');
+
+    expect(retried.status).toBe(201);
+    const payments = await listPaymentsOfOrder(db, order.id);
+    expect(payments.map((payment) => [payment.idempotencyKey, payment.status])).toEqual([['k-lost', 'succeeded']]);
+    expect(payments[0]!.id).not.toBe(`pi_forgotten_${order.id}`);
   });
 
   it('card payment needs paymentMethod', async () => {

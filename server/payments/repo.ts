@@ -146,3 +146,11 @@ function toPayment(row: PaymentRow): StoredPayment {
     updatedAt: new Date(row.updated_at).toISOString(),
   };
 }
+
+/** Deletes the payments of the order's idempotency key, other than `keepId`, that charged nothing. */
+export async function deleteUnchargedPaymentsOfKey(db: Queryable, orderId: string, idempotencyKey: string, keepId: string): Promise<void> {
+  await db.query(
+    `DELETE FROM payments WHERE order_id = $1 AND idempotency_key = $2 AND id <> $3 AND status NOT IN ('succeeded', 'refunded')`,
+    [orderId, idempotencyKey, keepId],
+  );
+}

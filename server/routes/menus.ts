@@ -21,7 +21,8 @@ export function menuRoutes(services: ServerServices, options: MenuRoutesOptions 
   const now = options.now ?? Date.now;
   const app = new Hono();
 
-  // GET /trucks/:id/menu → { menu }: today's menu in the truck's time zone, with the specials left.
+  // GET /trucks/:id/menu → { menu, truck: { id, name, timeZone } }: today's menu in the truck's
+  // time zone, with the specials left, and the truck the page names.
   app.get('/trucks/:id/menu', async (c) => {
     const truck = await requireTruck(db, parseInput(uuidParam, c.req.param('id'), 'id'));
     const stored = await getMenu(db, truck.id);
@@ -29,7 +30,7 @@ export function menuRoutes(services: ServerServices, options: MenuRoutesOptions 
 
     const localDate = localDateAt(now(), truck.timeZone);
     const specialsSold = await getSpecialsSold(db, truck.id, localDate);
-    return c.json({ menu: publishedMenu(stored.menu, localDate, specialsSold) });
+    return c.json({ menu: publishedMenu(stored.menu, localDate, specialsSold), truck: { id: truck.id, name: truck.name, timeZone: truck.timeZone } });
   });
 
   return app;

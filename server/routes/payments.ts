@@ -27,8 +27,8 @@ export interface PaymentRoutesOptions {
   now?: () => number;
 }
 
-// paymentMethod is left out for an order that its discount made free.
-const payBodySchema = z.strictObject({ paymentMethod: z.string().min(1, 'expected the token of the card').max(200, 'expected at most 200 characters').optional() });
+/** Longest card token accepted; sandbox and Stripe tokens are far shorter. */
+const MAX_PAYMENT_METHOD_CHARS = 200;
 const confirmBodySchema = z.strictObject({ authenticated: z.boolean() });
 const CARD_FIELDS = ['number', 'expMonth', 'expYear', 'cvc'];
 
@@ -60,7 +60,7 @@ export function paymentRoutes(services: ServerServices, options: PaymentRoutesOp
     const deps = paymentDeps(services, logger, now);
     const order = await authorizedOrder(c, services);
     const idempotencyKey = requireIdempotencyKey(c);
-    const { paymentMethod } = parseInput(payBodySchema, await readJson(c));
+    const paymentMethod = parsePayBody(await readJson(c));
     return reply(c, await payOrder(deps, order, paymentMethod, idempotencyKey));
   });
 
@@ -218,4 +218,37 @@ function parseCardBody(text: string): { number: string; expMonth: number | strin
     throw new CloudburstError('invalid_input', 'invalid expYear: expected a four-digit year', { field: 'expYear' });
   }
   return { number, expMonth, expYear, cvc };
+}
+
+/**
+ * Reads `{ paymentMethod? }` (left out for an order its discount made free). A client may
+ * put card details here by mistake, so no error quotes a value or an unknown field's content.
+ */
+function parsePayBody(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new CloudburstError('invalid_input', 'invalid (body): expected a JSON object { paymentMethod } with the card token', { field: '(body)' });
+  }
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((key) => key !== 'paymentMethod');
+  if (unknown.length > 0) {
+    const names = unknown.map((key) => JSON.stringify(key.slice(0, 40))).join(', ');
+    throw new CloudburstError('invalid_input', `invalid (body): unknown field ${names} (expected only paymentMethod, the card token; never send card details here)`, {
+      field: unknown[0]!.slice(0, 40),
+    });
+  }
+  const { paymentMethod } = fields;
+  if (paymentMethod === undefined) return undefined;
+  if (typeof paymentMethod !== 'string' || paymentMethod.length === 0 || paymentMethod.length > MAX_PAYMENT_METHOD_CHARS) {
+    throw new CloudburstError(
+      'invalid_input',
+      `invalid paymentMethod: expected the card token from the tokenizer (a string of 1 to ${MAX_PAYMENT_METHOD_CHARS} characters), not card details`,
+      { field: 'paymentMethod' },
+    );
+  }
+  if (/^\d[\d -]{11,}$/.test(paymentMethod)) {
+    throw new CloudburstError('invalid_input', 'invalid paymentMethod: a card number (expected the card token from the tokenizer; never send card details here)', {
+      field: 'paymentMethod',
+    });
+  }
+  return paymentMethod;
 }
