@@ -112,6 +112,8 @@ describe('menu editor in Chromium', () => {
   const externalRequests: string[] = [];
   /** PUTs of the menu the page sent. */
   let menuPuts = 0;
+  /** Bodies of the sold-out PATCHes the page sent. */
+  const menuPatches: unknown[] = [];
   /** Bodies of the PUTs, newest last. */
   const putBodies: any[] = [];
 
@@ -160,6 +162,7 @@ describe('menu editor in Chromium', () => {
       if (!/^(data|blob|about):/.test(url) && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, 'ws'))) {
         externalRequests.push(url);
       }
+      if (sent.method() === 'PATCH' && new URL(url).pathname.startsWith(`/v1/admin/trucks/${truckId}/menu/items/`)) menuPatches.push(sent.postDataJSON());
       if (sent.method() === 'PUT' && new URL(url).pathname === `/v1/admin/trucks/${truckId}/menu`) {
         menuPuts += 1;
         putBodies.push(sent.postDataJSON());
@@ -331,21 +334,27 @@ describe('menu editor in Chromium', () => {
   });
 
   it('saves a sold-out toggle at once', async () => {
+    // Another editor raised the burger's price since this page loaded the menu.
+    const elsewhere = await savedMenu(server, truckId);
+    elsewhere.items[0].priceMinor += 100;
+    expect((await adminRequest(server, 'PUT', `/trucks/${truckId}/menu`, elsewhere)).status).toBe(200);
+
     const toggle = item(1).getByTestId('menu-item-sold-out');
     expect(await toggle.getAttribute('aria-checked')).toBe('false');
     await toggle.click();
     await expect.poll(() => toggle.getAttribute('data-pending'), { timeout: WAIT_MS }).toBe('false');
     expect(await toggle.getAttribute('aria-checked')).toBe('true');
-    expect(menuPuts).toBe(3);
+    expect(menuPuts).toBe(2);
+    expect(menuPatches).toEqual([{ soldOut: true }]);
 
     const published = await publicMenu(server, truckId);
     expect(published.items.map((one: { id: string; soldOut: boolean }) => [one.id, one.soldOut])).toEqual([
       ['burger', false],
       ['taco', true],
     ]);
-    // The unsaved description went nowhere: the toggle saved the menu as last saved.
-    expect(putBodies.at(-1).items[1].description).toBeUndefined();
+    // The unsaved description went nowhere, and the other editor's price stays.
     expect((await savedMenu(server, truckId)).items[1]).toEqual({ ...expectedMenu(today).items[1], soldOut: true });
+    expect((await savedMenu(server, truckId)).items[0].priceMinor).toBe(elsewhere.items[0].priceMinor);
     expect(await status()).toBe('unsaved');
 
     const dropped = answerDialog(true);
@@ -356,8 +365,30 @@ describe('menu editor in Chromium', () => {
     expect(await item(1).getByTestId('menu-item-sold-out').getAttribute('aria-checked')).toBe('true');
   });
 
+  it("refuses a save over another editor's save", async () => {
+    const elsewhere = await savedMenu(server, truckId);
+    elsewhere.items[1].priceMinor += 25;
+    expect((await adminRequest(server, 'PUT', `/trucks/${truckId}/menu`, elsewhere)).status).toBe(200);
+
+    await item(1).getByTestId('menu-item-description').fill('Two corn tortillas');
+    await page.getByTestId('menu-save').click();
+    await waitForText(
+      page.getByTestId('menu-stale'),
+      'The menu was not saved: someone else saved it after you opened it, and saving now would undo their changes. Reload the page to see their version, then make your changes again.',
+    );
+    expect(await status()).toBe('unsaved');
+    expect(await savedMenu(server, truckId)).toEqual(elsewhere);
+
+    const dropped = answerDialog(true);
+    await page.getByTestId('menu-discard').click();
+    await dropped;
+    await page.reload();
+    await page.getByTestId('nav-menu').click();
+    await expect.poll(status, { timeout: WAIT_MS }).toBe('saved');
+  });
+
   it('reverts a failed sold-out toggle', async () => {
-    await page.route(`**/v1/admin/trucks/${truckId}/menu`, (route) =>
+    await page.route(`**/v1/admin/trucks/${truckId}/menu/items/*`, (route) =>
       route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the store is busy, try again' } }) }), { times: 1 });
     const toggle = item(0).getByTestId('menu-item-sold-out');
     await toggle.click();

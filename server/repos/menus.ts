@@ -1,5 +1,5 @@
 import type { Menu } from '../../orders/menu.js';
-import type { Queryable } from '../../store/types.js';
+import type { Db, Queryable } from '../../store/types.js';
 
 /** A truck's stored menu with the preparation times of its kitchen. */
 export interface StoredMenu {
@@ -29,6 +29,47 @@ export async function saveMenu(db: Queryable, truckId: string, menu: Menu): Prom
     [truckId, JSON.stringify(menu)],
   );
   return toStoredMenu(row!);
+}
+
+/**
+ * Replaces the menu only when it is still the version saved at `expectedUpdatedAt` (ISO 8601,
+ * compared to the millisecond), so two editors never silently undo each other. Returns
+ * undefined when the stored version differs or there is no menu yet.
+ */
+export async function saveMenuIfUnchanged(db: Queryable, truckId: string, menu: Menu, expectedUpdatedAt: string): Promise<StoredMenu | undefined> {
+  const [row] = await db.query<MenuRow>(
+    `UPDATE menus SET menu = $2::jsonb, updated_at = now()
+     WHERE truck_id = $1 AND date_trunc('milliseconds', updated_at) = $3::timestamptz
+     RETURNING truck_id, menu, prep_seconds_per_item, prep_base_seconds, updated_at`,
+    [truckId, JSON.stringify(menu), expectedUpdatedAt],
+  );
+  return row ? toStoredMenu(row) : undefined;
+}
+
+/**
+ * Sets the sold-out or available flag of one item and leaves the rest of the menu as stored,
+ * under a row lock, so a flip during service never undoes another editor's save. Returns
+ * undefined when the truck has no menu, and `item_not_found` when the menu lacks the item.
+ */
+export async function setMenuItemFlags(
+  db: Db,
+  truckId: string,
+  itemId: string,
+  flags: { soldOut?: boolean; available?: boolean },
+): Promise<StoredMenu | 'item_not_found' | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<MenuRow>(
+      `SELECT truck_id, menu, prep_seconds_per_item, prep_base_seconds, updated_at FROM menus WHERE truck_id = $1 FOR UPDATE`,
+      [truckId],
+    );
+    if (!row) return undefined;
+    const { menu } = toStoredMenu(row);
+    const item = menu.items.find((candidate) => candidate.id === itemId);
+    if (!item) return 'item_not_found';
+    if (flags.soldOut !== undefined) item.soldOut = flags.soldOut;
+    if (flags.available !== undefined) item.available = flags.available;
+    return saveMenu(tx, truckId, menu);
+  });
 }
 
 /** Returns the truck's menu, or undefined when the admin has not saved one. */

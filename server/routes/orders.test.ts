@@ -93,6 +93,46 @@ for (const [storeName, open] of TEST_STORES) {
       expect(reply.body.error).toEqual({ code: 'not_found', message: `truck ${id} not found`, field: 'id', value: id });
     });
 
+    it('menu PUT with If-Match refuses a stale version', async () => {
+      const truckId = await truckWithMenu();
+      const loaded = await request('GET', `/v1/admin/trucks/${truckId}/menu`);
+      const version = `"${loaded.body.updatedAt}"`;
+      const cheaper = { ...MENU, items: MENU.items.map((item) => (item.id === 'taco' ? { ...item, priceMinor: 350 } : item)) };
+
+      const first = await request('PUT', `/v1/admin/trucks/${truckId}/menu`, cheaper, { 'If-Match': version });
+      expect(first.status).toBe(200);
+      const stale = await request('PUT', `/v1/admin/trucks/${truckId}/menu`, MENU, { 'If-Match': version });
+      expect(stale.status).toBe(409);
+      expect(stale.body.error).toMatchObject({ code: 'conflict', field: 'If-Match', value: loaded.body.updatedAt });
+      const bad = await request('PUT', `/v1/admin/trucks/${truckId}/menu`, MENU, { 'If-Match': 'yesterday' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.field).toBe('If-Match');
+      expect((await request('GET', `/v1/admin/trucks/${truckId}/menu`)).body.menu.items[0].priceMinor).toBe(350);
+    });
+
+    it('menu item PATCH flips one flag only', async () => {
+      const truckId = await truckWithMenu();
+      const cheaper = { ...MENU, items: MENU.items.map((item) => (item.id === 'taco' ? { ...item, priceMinor: 350 } : item)) };
+      await request('PUT', `/v1/admin/trucks/${truckId}/menu`, cheaper);
+
+      const flipped = await request('PATCH', `/v1/admin/trucks/${truckId}/menu/items/brisket`, { soldOut: true });
+      expect(flipped.status).toBe(200);
+      const items = flipped.body.menu.items as Array<{ id: string; priceMinor: number; soldOut: boolean }>;
+      expect(items.map((item) => [item.id, item.priceMinor, item.soldOut])).toEqual([
+        ['taco', 350, false],
+        ['brisket', 1200, true],
+        ['chili', 700, false],
+      ]);
+      const unknown = await request('PATCH', `/v1/admin/trucks/${truckId}/menu/items/pizza`, { soldOut: true });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error).toMatchObject({ field: 'itemId', value: 'pizza' });
+      const empty = await request('PATCH', `/v1/admin/trucks/${truckId}/menu/items/taco`, {});
+      expect(empty.status).toBe(400);
+      const published = await request('GET', `/v1/trucks/${truckId}/menu`);
+      expect(published.body.truck).toMatchObject({ id: truckId, name: 'Taco Uno' });
+      expect(published.body.menu.items.find((item: { id: string }) => item.id === 'brisket').soldOut).toBe(true);
+    });
+
     it('published menu shows the specials left', async () => {
       const truckId = await truckWithMenu();
       const placed = await request('POST', '/v1/orders', placeBody(truckId, [{ itemId: 'brisket', quantity: 2 }]), { 'Idempotency-Key': randomUUID() });

@@ -32,9 +32,21 @@ export class MenuApi {
   getMenu = (truckId: string, signal?: AbortSignal): Promise<SavedMenu | null> =>
     this.#send('GET', adminPath(truckId), { admin: true, signal, notFound: 'null' }).then((response) => readJson<SavedMenu>(response));
 
-  /** Replaces the truck's menu. A 400 reply's `field` names the rejected field by its path in `menu`. */
-  putMenu = (truckId: string, menu: Menu): Promise<SavedMenu> =>
-    this.#send('PUT', adminPath(truckId), { admin: true, body: menu, notFound: 'throw' }).then((response) => response!.json() as Promise<SavedMenu>);
+  /**
+   * Replaces the truck's menu. With `ifMatch`, the `updatedAt` of the version this editor
+   * loaded, the server refuses with 409 (field `If-Match`) when another save came first.
+   * A 400 reply's `field` names the rejected field by its path in `menu`.
+   */
+  putMenu = (truckId: string, menu: Menu, ifMatch?: string | null): Promise<SavedMenu> =>
+    this.#send('PUT', adminPath(truckId), { admin: true, body: menu, notFound: 'throw', ifMatch: ifMatch ?? undefined }).then(
+      (response) => response!.json() as Promise<SavedMenu>,
+    );
+
+  /** Sets one item's sold-out flag and leaves the rest of the stored menu as it is; returns the stored menu. */
+  setItemSoldOut = (truckId: string, itemId: string, soldOut: boolean): Promise<SavedMenu> =>
+    this.#send('PATCH', `${adminPath(truckId)}/items/${encodeURIComponent(itemId)}`, { admin: true, body: { soldOut }, notFound: 'throw' }).then(
+      (response) => response!.json() as Promise<SavedMenu>,
+    );
 
   /** Reads today's menu as the customer's phone shows it, with what is left of each special. */
   getPublishedMenu = (truckId: string, signal?: AbortSignal): Promise<PublishedMenu | null> =>
@@ -47,6 +59,7 @@ export class MenuApi {
     const headers: Record<string, string> = {};
     if (options.admin) headers.authorization = `Bearer ${this.#token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
     const response = await fetch(path, {
       method,
       headers,
@@ -67,6 +80,8 @@ interface SendOptions {
   body?: unknown;
   signal?: AbortSignal;
   notFound: 'null' | 'throw';
+  /** The version a replace applies to. */
+  ifMatch?: string;
 }
 
 async function readJson<T>(response: Response | null): Promise<T | null> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMenu, type Menu } from '../../../../orders/menu.js';
 import { draftFromMenu, emptyMenuDraft, newChoiceDraft, newGroupDraft, newItemDraft, newSpecialDraft, type MenuDraft } from './draft.js';
-import { buildMenu, withSoldOut } from './menu-body.js';
+import { buildMenu } from './menu-body.js';
 
 /** A saved menu with every field the form edits or keeps. */
 const SAVED: Menu = {
@@ -168,20 +168,6 @@ describe('buildMenu', () => {
     const menu = built(draft);
     expect(menu.items[0]!.options[0]!.max).toBe(5);
     expect(() => parseMenu(menu)).toThrow('items.0.options.0.max');
-  });
-});
-
-describe('withSoldOut', () => {
-  it('changes only the one item', () => {
-    const changed = withSoldOut(SAVED, 'burger', true);
-    expect(changed.items.map((item) => item.soldOut)).toEqual([true, true]);
-    expect(changed.items[1]).toBe(SAVED.items[1]);
-    expect(changed.specials).toBe(SAVED.specials);
-    expect(SAVED.items[0]!.soldOut).toBe(false);
-  });
-
-  it('leaves the menu as it is for an unknown id', () => {
-    expect(withSoldOut(SAVED, 'pizza', true)).toEqual(SAVED);
   });
 });
 

@@ -36,11 +36,6 @@ export function buildMenu(draft: MenuDraft): BuildResult {
   return { ok: true, menu: { currency, items, specials } };
 }
 
-/** Returns a copy of a saved menu with one item's sold-out flag set, the body of the quick toggle's save. */
-export function withSoldOut(menu: Menu, itemId: string, soldOut: boolean): Menu {
-  return { ...menu, items: menu.items.map((item) => (item.id === itemId ? { ...item, soldOut } : item)) };
-}
-
 function buildItem(item: ItemDraft, id: string, path: string, reader: FieldReader): MenuItem {
   const built: MenuItem = {
     id,

@@ -6,7 +6,7 @@ import { draftSignature } from './draft-signature.js';
 import { formFieldOf, isFieldOnForm } from './error-paths.js';
 import { localDateIn } from './local-date.js';
 import type { MenuApi, SavedMenu } from './menu-api.js';
-import { buildMenu, withSoldOut, type MenuProblem } from './menu-body.js';
+import { buildMenu, type MenuProblem } from './menu-body.js';
 import { readMenuTruck, saveMenuTruck } from './menu-truck.js';
 import { daySalesOf, type DaySales } from './special-sales.js';
 
@@ -35,6 +35,8 @@ export class MenuEditor {
   problems = $state.raw<MenuProblem[]>([]);
   /** A failed save whose cause the form cannot show next to a field. */
   failure = $state<string | null>(null);
+  /** True after a save was refused because another editor saved the menu since it was loaded. */
+  staleVersion = $state(false);
   /** Specials sold today, from the public menu. Null when it has none or could not be read. */
   sales = $state.raw<DaySales | null>(null);
   salesError = $state<string | null>(null);
@@ -97,6 +99,7 @@ export class MenuEditor {
       this.#replaceDraft(saved ? draftFromMenu(saved.menu) : emptyMenuDraft());
       this.problems = [];
       this.failure = null;
+      this.staleVersion = false;
       this.soldOutFailures = new Map();
       this.loadError = null;
     } catch (error) {
@@ -119,6 +122,7 @@ export class MenuEditor {
     const truckId = this.truckId;
     if (truckId === null || this.saving || this.soldOutPending.size > 0) return false;
     this.failure = null;
+    this.staleVersion = false;
     const built = buildMenu(this.draft);
     if (!built.ok) {
       this.problems = built.problems;
@@ -128,7 +132,7 @@ export class MenuEditor {
     this.saving = true;
     const resets = this.#resets;
     try {
-      const saved = await api.putMenu(truckId, built.menu);
+      const saved = await api.putMenu(truckId, built.menu, this.updatedAt);
       if (resets !== this.#resets) return false;
       this.#setSaved(saved);
       // The form is disabled while saving, so replacing the draft loses no typing, and the new draft carries the stored ids.
@@ -145,9 +149,9 @@ export class MenuEditor {
   }
 
   /**
-   * Flips an item's sold-out flag, and for an item already saved, saves it at once: a PUT
-   * of the menu as last saved with only that flag changed, so other unsaved edits stay in
-   * the draft. A failed save sets the flag back and is kept for the item's row.
+   * Flips an item's sold-out flag, and for an item already saved, saves it at once with a
+   * PATCH of that flag alone, so other unsaved edits stay in the draft and other editors'
+   * saves stay in the menu. A failed save sets the flag back and is kept for the item's row.
    */
   async setSoldOut(api: MenuApi, itemKey: string, soldOut: boolean): Promise<void> {
     const item = this.draft.items.find((candidate) => candidate.key === itemKey);
@@ -159,14 +163,13 @@ export class MenuEditor {
     this.soldOutFailures = failures;
     if (!this.saved?.items.some((saved) => saved.id === item.id)) return;
 
-    // NOTE: the PUT replaces the whole menu, so a save from another window since this one loaded is overwritten.
     const itemId = item.id;
     const resets = this.#resets;
     this.soldOutPending = new Set(this.soldOutPending).add(itemKey);
     const run = this.#soldOutQueue.then(async () => {
       if (resets !== this.#resets || !this.saved) return;
       try {
-        const saved = await api.putMenu(truckId, withSoldOut(this.saved, itemId, soldOut));
+        const saved = await api.setItemSoldOut(truckId, itemId, soldOut);
         if (resets === this.#resets) this.#setSaved(saved);
       } catch (error) {
         if (resets !== this.#resets) return;
@@ -244,6 +247,12 @@ export class MenuEditor {
   }
 
   #reject(error: ApiError): void {
+    this.staleVersion = error.status === 409 && error.field === 'If-Match';
+    if (this.staleVersion) {
+      this.problems = [];
+      this.failure = null;
+      return;
+    }
     const field = error.field === undefined ? null : formFieldOf(error.field, this.draft, this.hiddenSpecials);
     this.problems = field === null ? [] : [{ field, serverMessage: error.message }];
     this.failure = field === null ? error.message : null;

@@ -394,6 +394,7 @@ export const en = {
   'menu.discard': 'Discard changes',
   'menu.confirmDrop': 'This menu has unsaved changes. Drop them?',
   'menu.failure': 'The menu was not saved: {message}',
+  'menu.stale': 'The menu was not saved: someone else saved it after you opened it, and saving now would undo their changes. Reload the page to see their version, then make your changes again.',
   'menu.problems': 'The menu was not saved. Fix the marked fields.',
   'menu.problem.unplaced': '{field}: {message}',
   'menu.currency': 'Currency',

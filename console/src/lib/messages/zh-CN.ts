@@ -393,6 +393,7 @@ export const zhCN: Record<MessageKey, string> = {
   'menu.discard': '放弃更改',
   'menu.confirmDrop': '此菜单有未保存的更改。要放弃吗？',
   'menu.failure': '菜单未保存：{message}',
+  'menu.stale': '菜单未保存：在您打开之后，其他人已保存了这个菜单，现在保存会覆盖他们的修改。请刷新页面查看最新版本，然后重新修改。',
   'menu.problems': '菜单未保存。请修改标出的字段。',
   'menu.problem.unplaced': '{field}：{message}',
   'menu.currency': '币种',
