@@ -72,6 +72,19 @@ export async function setMenuItemFlags(
   });
 }
 
+/**
+ * Sets the kitchen's pace that ready times are estimated from: seconds per unit ordered and
+ * seconds per order whatever its size. Returns undefined when the truck has no menu yet.
+ */
+export async function setPrepTimes(db: Queryable, truckId: string, prep: { secondsPerItem: number; secondsPerOrder: number }): Promise<StoredMenu | undefined> {
+  const [row] = await db.query<MenuRow>(
+    `UPDATE menus SET prep_seconds_per_item = $2, prep_base_seconds = $3, updated_at = now() WHERE truck_id = $1
+     RETURNING truck_id, menu, prep_seconds_per_item, prep_base_seconds, updated_at`,
+    [truckId, prep.secondsPerItem, prep.secondsPerOrder],
+  );
+  return row ? toStoredMenu(row) : undefined;
+}
+
 /** Returns the truck's menu, or undefined when the admin has not saved one. */
 export async function getMenu(db: Queryable, truckId: string): Promise<StoredMenu | undefined> {
   const [row] = await db.query<MenuRow>(

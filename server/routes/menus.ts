@@ -5,7 +5,7 @@ import { parseInput } from '../../common/validation.js';
 import { parseMenu, publishedMenu } from '../../orders/menu.js';
 import type { Queryable } from '../../store/types.js';
 import { localDateAt } from '../orders/local-date.js';
-import { getMenu, getSpecialsSold, saveMenu, saveMenuIfUnchanged, setMenuItemFlags } from '../repos/menus.js';
+import { getMenu, getSpecialsSold, saveMenu, saveMenuIfUnchanged, setMenuItemFlags, setPrepTimes } from '../repos/menus.js';
 import { getTrucks, type Truck } from '../repos/trucks.js';
 import type { ServerServices } from '../services.js';
 import { readJson } from './json-body.js';
@@ -72,12 +72,23 @@ export function menuAdminRoutes(services: ServerServices): Hono {
     return c.json({ menu: stored.menu, updatedAt: stored.updatedAt });
   });
 
-  // GET /trucks/:id/menu → { menu, updatedAt }: the menu as saved, hidden items and every day's specials included.
+  // GET /trucks/:id/menu → { menu, updatedAt, prepTime }: the menu as saved, hidden items and every
+  // day's specials included, and the kitchen's pace behind the estimated ready times.
   app.get('/trucks/:id/menu', async (c) => {
     const truck = await requireTruck(db, parseInput(uuidParam, c.req.param('id'), 'id'));
     const stored = await getMenu(db, truck.id);
     if (!stored) throw new CloudburstError('not_found', `truck ${truck.id} has no menu yet`, { field: 'id', value: truck.id });
-    return c.json({ menu: stored.menu, updatedAt: stored.updatedAt });
+    return c.json({ menu: stored.menu, updatedAt: stored.updatedAt, prepTime: prepTimeOf(stored) });
+  });
+
+  // PUT /trucks/:id/prep-time { secondsPerItem, secondsPerOrder } → { prepTime }: how long the kitchen
+  // takes, for the ready times of orders paid from now on. 404 until the truck has a menu.
+  app.put('/trucks/:id/prep-time', async (c) => {
+    const truck = await requireTruck(db, parseInput(uuidParam, c.req.param('id'), 'id'));
+    const prep = parseInput(prepTimeSchema, await readJson(c));
+    const stored = await setPrepTimes(db, truck.id, prep);
+    if (!stored) throw new CloudburstError('not_found', `truck ${truck.id} has no menu yet; save its menu first`, { field: 'id', value: truck.id });
+    return c.json({ prepTime: prepTimeOf(stored) });
   });
 
   return app;
@@ -87,6 +98,17 @@ export async function requireTruck(db: Queryable, id: string): Promise<Truck> {
   const [truck] = await getTrucks(db, [id]);
   if (!truck) throw new CloudburstError('not_found', `truck ${id} not found`, { field: 'id', value: id });
   return truck;
+}
+
+/** An hour per unit or per order is already beyond a food truck; the store checks the same bound. */
+const MAX_PREP_SECONDS = 3600;
+const prepTimeSchema = z.strictObject({
+  secondsPerItem: z.number().int().min(0).max(MAX_PREP_SECONDS),
+  secondsPerOrder: z.number().int().min(0).max(MAX_PREP_SECONDS),
+});
+
+function prepTimeOf(stored: { prepSecondsPerItem: number; prepBaseSeconds: number }): { secondsPerItem: number; secondsPerOrder: number } {
+  return { secondsPerItem: stored.prepSecondsPerItem, secondsPerOrder: stored.prepBaseSeconds };
 }
 
 const itemFlagsSchema = z

@@ -133,6 +133,25 @@ for (const [storeName, open] of TEST_STORES) {
       expect(published.body.menu.items.find((item: { id: string }) => item.id === 'brisket').soldOut).toBe(true);
     });
 
+    it('prep time sets the ready estimates', async () => {
+      const truckId = await truckWithMenu();
+      expect((await request('GET', `/v1/admin/trucks/${truckId}/menu`)).body.prepTime).toEqual({ secondsPerItem: 60, secondsPerOrder: 120 });
+      const set = await request('PUT', `/v1/admin/trucks/${truckId}/prep-time`, { secondsPerItem: 90, secondsPerOrder: 30 });
+      expect(set.status).toBe(200);
+      expect(set.body.prepTime).toEqual({ secondsPerItem: 90, secondsPerOrder: 30 });
+      const bad = await request('PUT', `/v1/admin/trucks/${truckId}/prep-time`, { secondsPerItem: -5, secondsPerOrder: 30 });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ field: 'secondsPerItem', value: -5 });
+
+      const placed = await request('POST', '/v1/orders', placeBody(truckId), { 'Idempotency-Key': randomUUID() });
+      const paid = await setOrderStatus(db, placed.body.order.id, 'paid', 'payment', NOW);
+      // Two tacos: 30 s for the order and 90 s for each unit.
+      expect(paid.estimatedReadyAt).toBe(new Date(NOW + (30 + 2 * 90) * 1000).toISOString());
+
+      const { truck } = await upsertTruck(db, { name: 'No Menu Yet', lat: 37.7, lon: -122.4, timeZone: 'America/Los_Angeles' });
+      expect((await request('PUT', `/v1/admin/trucks/${truck.id}/prep-time`, { secondsPerItem: 60, secondsPerOrder: 60 })).status).toBe(404);
+    });
+
     it('published menu shows the specials left', async () => {
       const truckId = await truckWithMenu();
       const placed = await request('POST', '/v1/orders', placeBody(truckId, [{ itemId: 'brisket', quantity: 2 }]), { 'Idempotency-Key': randomUUID() });
