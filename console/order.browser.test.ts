@@ -14,8 +14,9 @@ import { backendOptions } from '../test/backend.js';
  * screen. A phone inside a campaign's fence shares its location after consenting, gets
  * its offer pushed, orders with the code and pays with a sandbox card. The staff then move
  * the order through the admin API, and the page must show each status from the SDK's
- * push. Other phones open the links campaign messages carry, pay after a declined card,
- * and read the page in Chinese. Nothing in the page may load from another host.
+ * push. Other phones open the links campaign messages carry, keep their cart over a
+ * reload, go back from an unpaid order to change it, pay after a declined card, and read
+ * the page and its errors in Chinese. Nothing in the page may load from another host.
  */
 
 const CHROMIUM_ARGS = [
@@ -98,6 +99,14 @@ async function waitForText(locator: Locator, expected: string | RegExp): Promise
 async function followedOrderId(page: Page): Promise<string> {
   const session = await page.evaluate(() => sessionStorage.getItem('cloudburst.order.session'));
   return (JSON.parse(session ?? '{}') as { orderId: string }).orderId;
+}
+
+/** Adds a Carnitas taco with Roja salsa, the item whose salsa must be chosen first. */
+async function addTacoRoja(page: Page): Promise<void> {
+  const taco = page.locator('[data-item-id=taco]');
+  await taco.getByTestId('choose-item').click();
+  await taco.getByLabel('Roja').check();
+  await taco.getByTestId('add-with-options').click();
 }
 
 async function payWithCard(page: Page, number: string): Promise<void> {
@@ -282,6 +291,7 @@ describe('order page in Chromium', () => {
       expect(order.status).toBe('paid');
       expect(pickupNumber).toBe(order.pickupNumber);
       expect(await page.getByTestId('payment').count()).toBe(0);
+      expect(await textOf(page.locator('#status-title'))).toBe('Your order at Taco Loco');
     });
 
     it('follows the staff on the pickup board until ready', async () => {
@@ -323,6 +333,7 @@ describe('order page in Chromium', () => {
       await page.reload();
       await waitForText(page.getByTestId('status-text'), `Order ${pickupNumber} is ready at the pickup window`);
       expect(await textOf(page.getByTestId('pickup-number'))).toBe(pickupNumber);
+      expect(await textOf(page.locator('#status-title'))).toBe('Your order at Taco Loco');
     });
   });
 
@@ -335,7 +346,7 @@ describe('order page in Chromium', () => {
 
     it('opens the menu without a code', async () => {
       await page.goto(`${server.url}/order?truck=${tacoLocoId}`);
-      await waitForText(page.locator('#menu-title'), 'Menu');
+      await waitForText(page.locator('#menu-title'), 'Menu of Taco Loco');
       expect(await page.getByTestId('offer').count()).toBe(0);
       expect(await page.getByTestId('location-step').getAttribute('data-state')).toBe('unasked');
     });
@@ -347,8 +358,48 @@ describe('order page in Chromium', () => {
       expect(await page.getByTestId('menu-item').count()).toBe(3);
     });
 
-    it('checks a mistyped card before sending it', async () => {
+    it('keeps the cart over a reload without sold-out items', async () => {
       await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
+      await addTacoRoja(page);
+      await waitForText(page.getByTestId('cart-total'), '$8.00');
+
+      const soldOutTaco = { ...MENU, items: MENU.items.map((item) => (item.id === 'taco' ? { ...item, soldOut: true } : item)) };
+      await adminRequest(server, 'PUT', `/trucks/${tacoLocoId}/menu`, soldOutTaco);
+      try {
+        await page.reload();
+        await waitForText(page.getByTestId('cart-removed'), 'No longer available, so removed from your order: Carnitas taco.');
+        expect(await page.getByTestId('cart-line').count()).toBe(1);
+        expect(await textOf(page.getByTestId('cart-line'))).toContain('Horchata');
+        expect(await textOf(page.getByTestId('cart-total'))).toBe('$3.00');
+      } finally {
+        await adminRequest(server, 'PUT', `/trucks/${tacoLocoId}/menu`, MENU);
+      }
+    });
+
+    it('checks the details in the page', async () => {
+      const placements = () => requests.filter((request) => request === 'POST /v1/orders').length;
+      const before = placements();
+      expect(await page.getByTestId('checkout').getAttribute('novalidate')).not.toBeNull();
+      await page.locator('#customer-phone').fill('4155550142');
+      await page.getByLabel('Email').fill('ana@');
+      await page.getByTestId('place-order').click();
+
+      await waitForText(page.locator('#customer-phone-error'), 'Start the number with + and the country code, such as +1 415 555 2671.');
+      expect(await textOf(page.locator('#customer-email-error'))).toBe('Check the email address, such as name@example.com.');
+      expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+      expect(placements()).toBe(before);
+
+      // Each error goes as soon as its field is edited, and the others stay.
+      await page.locator('#customer-phone').fill('+14155550142');
+      await waitForText(page.locator('#customer-phone-error'), '');
+      expect(await page.locator('#customer-phone').getAttribute('aria-invalid')).toBeNull();
+      expect(await textOf(page.locator('#customer-email-error'))).toBe('Check the email address, such as name@example.com.');
+      await page.getByLabel('Email').fill('');
+      await waitForText(page.locator('#customer-email-error'), '');
+      await page.locator('#customer-phone').fill('');
+    });
+
+    it('checks a mistyped card before sending it', async () => {
       await waitForText(page.getByTestId('cart-total'), '$3.00');
       await page.getByTestId('place-order').click();
       await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
@@ -362,10 +413,44 @@ describe('order page in Chromium', () => {
       expect(tokenRequests()).toBe(before);
     });
 
+    it('goes back to change an unpaid order', async () => {
+      const firstOrderId = await followedOrderId(page);
+      expect(await page.evaluate(() => sessionStorage.getItem('cloudburst.order.cart'))).toBeNull();
+      await page.getByTestId('change-order').click();
+
+      await waitForText(page.locator('#menu-title'), 'Menu of Taco Loco');
+      await waitForText(page.getByTestId('cart-total'), '$3.00');
+      expect(await page.getByTestId('cart-quantity').allTextContents()).toEqual(['1']);
+      expect(await page.evaluate(() => sessionStorage.getItem('cloudburst.order.session'))).toBeNull();
+      expect(await page.getByTestId('cart-removed').count()).toBe(0);
+
+      // The same cart again is a new order: the first one's key is not reused.
+      await page.getByTestId('place-order').click();
+      await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
+      const secondOrderId = await followedOrderId(page);
+      expect(secondOrderId).not.toBe(firstOrderId);
+      expect((await adminRequest(server, 'GET', `/orders/${firstOrderId}`)).order.status).toBe('placed');
+      expect((await adminRequest(server, 'GET', `/orders/${secondOrderId}`)).order).toMatchObject({ status: 'placed', totalMinor: 300 });
+    });
+
+    it('asks for the card again when its token is unknown', async () => {
+      // A server restart loses the sandbox's tokens: the payment names a token the server no longer holds.
+      await page.route('**/v1/orders/*/payments', (route) => route.continue({ postData: JSON.stringify({ paymentMethod: 'pm_sandbox_000000000000000000000000' }) }));
+      try {
+        await payWithCard(page, '4242 4242 4242 4242');
+        await waitForText(page.getByTestId('payment-notice'), 'The card details have expired. Enter the card again.');
+      } finally {
+        await page.unroute('**/v1/orders/*/payments');
+      }
+      expect(await page.getByTestId('payment').getAttribute('data-step')).toBe('card');
+      expect(await page.getByTestId('message-detail').count()).toBe(0);
+      expect((await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order.status).toBe('placed');
+    });
+
     it('keeps the order after a declined card', async () => {
       await payWithCard(page, '4000 0000 0000 0002');
 
-      await waitForText(page.getByTestId('payment-notice'), 'Your card was declined (generic_decline). Your order is kept, so try another card.');
+      await waitForText(page.getByTestId('payment-notice'), 'Your card was declined. Your order is kept, so try another card.');
       expect(await page.getByLabel('Card number').inputValue()).toBe('');
       expect(await page.getByLabel('CVC').inputValue()).toBe('');
       expect(await textOf(page.getByTestId('status-text'))).toBe('Waiting for payment.');
@@ -376,6 +461,8 @@ describe('order page in Chromium', () => {
       await payWithCard(page, '4242 4242 4242 4242');
       await waitForText(page.getByTestId('status-text'), /^Order \d{3} is paid\. The truck will start on it soon\.$/);
       expect(await textOf(page.getByTestId('order-total'))).toBe('$3.00');
+      expect(await textOf(page.locator('#status-title'))).toBe('Your order at Taco Loco');
+      expect(await page.evaluate(() => sessionStorage.getItem('cloudburst.order.cart'))).toBeNull();
     });
   });
 
@@ -427,6 +514,26 @@ describe('order page in Chromium', () => {
     });
   });
 
+  describe('a phone the server forgot', () => {
+    it('registers again and places the order', async () => {
+      const page = await openPhone();
+      await page.goto(`${server.url}/order?truck=${dumplingDashId}`);
+      // A token from before the server's data was reset.
+      await page.evaluate(() => localStorage.setItem('cloudburst.order.device', JSON.stringify({ token: 'forgotten-token-0123456789abcdef', deviceId: '00000000-0000-4000-8000-000000000000', lastSeq: 0 })));
+      await page.reload();
+      await waitForText(page.locator('#menu-title'), 'Menu of Dumpling Dash');
+      await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
+      await page.getByTestId('place-order').click();
+
+      await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
+      const order = (await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
+      expect(order.customer.deviceId).toEqual(expect.any(String));
+      expect(order.customer.deviceId).not.toBe('00000000-0000-4000-8000-000000000000');
+      const stored = JSON.parse((await page.evaluate(() => localStorage.getItem('cloudburst.order.device'))) ?? '{}');
+      expect(stored.token).not.toBe('forgotten-token-0123456789abcdef');
+    });
+  });
+
   describe('a phone with a free-item code', () => {
     let page: Page;
 
@@ -465,6 +572,7 @@ describe('order page in Chromium', () => {
       expect(await textOf(page.locator('#location-title'))).toBe('附近的优惠');
       expect(await textOf(page.getByTestId('share-location'))).toBe('共享我的位置');
       await waitForText(page.locator('[data-item-id=horchata] h3'), '墨西哥米浆');
+      expect(await textOf(page.locator('#menu-title'))).toBe('Taco Loco 的菜单');
       expect(await textOf(page.locator('[data-item-id=burrito] [data-testid=sold-out]'))).toBe('已售罄');
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     });
@@ -475,6 +583,40 @@ describe('order page in Chromium', () => {
       await page.reload();
       await waitForText(page.locator('h1'), 'Order ahead');
       expect(await textOf(page.locator('[data-item-id=horchata] h3'))).toBe('Horchata');
+    });
+  });
+
+  describe('a phone ordering in Chinese', () => {
+    let page: Page;
+
+    beforeAll(async () => {
+      page = await openPhone({ locale: 'zh-CN' });
+    });
+
+    it('translates a phone number the server rejects', async () => {
+      await page.goto(`${server.url}/order?truck=${tacoLocoId}`);
+      await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
+      // The page accepts its form; the server's full check finds no such number (area code 555).
+      await page.locator('#customer-phone').fill('+1 555 010 0000');
+      await page.getByTestId('place-order').click();
+
+      await waitForText(page.locator('#customer-phone-error'), '这不是有效的手机号。请检查国家代码和号码。');
+      expect(await page.getByTestId('message-detail').count()).toBe(0);
+      await page.locator('#customer-phone').fill('+14155550142');
+      await waitForText(page.locator('#customer-phone-error'), '');
+    });
+
+    it('translates a declined card', async () => {
+      await page.getByTestId('place-order').click();
+      await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
+      expect(await textOf(page.locator('#status-title'))).toBe('您在 Taco Loco 的订单');
+
+      await page.locator('#card-number').fill('4000 0000 0000 9995');
+      await page.locator('#card-expiry').fill('12/34');
+      await page.locator('#card-cvc').fill('123');
+      await page.getByTestId('pay').click();
+      await waitForText(page.getByTestId('payment-notice'), '您的卡余额不足，付款被拒绝。订单已保留，请换一张卡。');
+      expect(await textOf(page.getByTestId('change-order'))).toBe('取消并修改订单');
     });
   });
 

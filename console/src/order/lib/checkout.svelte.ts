@@ -1,8 +1,9 @@
-import { checkoutErrors, NO_CHECKOUT_ERRORS, type CheckoutErrors } from './errors.js';
+import { checkoutErrors, clearFieldError, NO_CHECKOUT_ERRORS, type CheckoutErrors, type CheckoutField } from './checkout-errors.js';
+import { checkCustomerForm } from './customer-check.js';
 import { ApiError, sendForBody } from '../../../../sdk/orders/http.js';
 import { IdempotencyKeys, REQUEST_RETRY, retryRetriable } from './idempotency.js';
 import { readCustomerOrder, type CustomerOrder } from './order-status.js';
-import { placeOrderRequest, type OrderRequestBody } from '../../../../sdk/orders/requests.js';
+import { placeOrderRequest, type CustomerForm, type OrderRequestBody } from '../../../../sdk/orders/requests.js';
 
 /** Placing the order: one Idempotency-Key per request body, retried on network failures, errors by field. */
 export class Checkout {
@@ -18,9 +19,13 @@ export class Checkout {
    * `errors` then describes. A retry of the same body, automatic or by a second tap,
    * reuses the key, so the server returns the first order instead of a second one.
    */
+  /** The field the server named in the last rejected order, such as `customer.deviceToken`. */
+  rejectedField: string | null = null;
+
   async place(body: OrderRequestBody, formatMoney: (amountMinor: number) => string): Promise<{ order: CustomerOrder; orderToken: string } | null> {
     this.busy = true;
     this.errors = NO_CHECKOUT_ERRORS;
+    this.rejectedField = null;
     const key = this.#keys.keyFor(JSON.stringify(body));
     try {
       const reply = await retryRetriable(() => sendForBody<{ orderToken?: unknown }>(placeOrderRequest(body, key)), REQUEST_RETRY);
@@ -32,11 +37,24 @@ export class Checkout {
       // A rejected body gets the same rejection on every retry with its key, and a key the server refused
       // as used must change, so the next tap starts over. After no reply the key stays: the order may exist.
       if (error instanceof ApiError && !error.retriable) this.#keys.reset();
+      this.rejectedField = error instanceof ApiError ? (error.field ?? null) : null;
       this.errors = checkoutErrors(error, formatMoney);
       return null;
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Checks the customer's details in the page and shows each problem under its field. Returns true when there is none. */
+  validate(customer: CustomerForm): boolean {
+    const fields = checkCustomerForm(customer);
+    this.errors = { fields, lines: {}, form: null };
+    return Object.keys(fields).length === 0;
+  }
+
+  /** Removes the errors an edit of the control may have resolved. */
+  clearField(edited: Exclude<CheckoutField, 'code'> | 'smsUpdates'): void {
+    this.errors = clearFieldError(this.errors, edited);
   }
 
   clearErrors(): void {

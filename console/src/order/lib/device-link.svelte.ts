@@ -144,6 +144,18 @@ export class DeviceLink {
   }
 
   /**
+   * Registers anew when the server rejected the stored token with an order (its data was
+   * reset), and returns the new token, or null when registration failed.
+   */
+  async renew(): Promise<string | null> {
+    forgetDeviceCredentials(this.#options.store);
+    this.#credentials = null;
+    await this.#device?.close();
+    this.#device = null;
+    return this.ensureConnected();
+  }
+
+  /**
    * Registers anew once when the server rejects the stored token (its data was
    * reset), so the phone is not left without pushes for good.
    */

@@ -1,3 +1,4 @@
+import { MAX_ITEMS_PER_ORDER, MAX_QUANTITY_PER_LINE } from '../../../../orders/cart.js';
 import type { MessageParams } from '../../lib/messages/index.js';
 import type { OrderMessageKey } from '../messages/index.js';
 import { ApiError, NO_REPLY_STATUS } from '../../../../sdk/orders/http.js';
@@ -6,12 +7,20 @@ import { ApiError, NO_REPLY_STATUS } from '../../../../sdk/orders/http.js';
 export interface PageMessage {
   key: OrderMessageKey;
   params: MessageParams;
+  /**
+   * The server's own text (English) or the error's message, for support. The page shows
+   * it in a small line under the translated message, and only for errors it has no sentence for.
+   */
+  detail?: string;
 }
+
+/** Maximum characters of the customer's name, the server's limit for `customer.name`. */
+export const MAX_NAME_LENGTH = 120;
 
 /** Reasons a code is rejected, from the code check and redemption, with their message. */
 const CODE_REASON_MESSAGES: Readonly<Record<string, OrderMessageKey>> = {
   unknown: 'code.error.unknown',
-  foreign: 'code.error.foreign',
+  malformed: 'code.error.malformed',
   campaign_not_live: 'code.error.campaignEnded',
   not_yet_valid: 'code.error.notYetValid',
   expired: 'code.error.expired',
@@ -22,75 +31,89 @@ const CODE_REASON_MESSAGES: Readonly<Record<string, OrderMessageKey>> = {
 };
 
 /**
- * Returns the message for a failed request. Known reasons get the page's own sentence;
- * any other rejection shows the server's message, which names the field and the value
- * but is in English.
+ * Returns the page's sentence for a failed request. Errors a customer can cause get a
+ * sentence by the field and the reason the server names. Any other rejection gets a
+ * general sentence, with the server's English text as `detail`.
  *
  * @param formatMoney formats the missing amount of a minimum spend
  */
 export function errorMessage(error: unknown, formatMoney: (amountMinor: number) => string): PageMessage {
   if (!(error instanceof ApiError)) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { key: 'error.unexpected', params: { message } };
+    const detail = error instanceof Error ? error.message : String(error);
+    return { key: 'error.unexpected', params: {}, detail };
   }
   if (error.status === NO_REPLY_STATUS) return { key: 'error.network', params: {} };
   if (error.status === 429) return { key: 'error.tooManyRequests', params: {} };
   if (error.status >= 500) return { key: 'error.server', params: { status: error.status } };
 
-  if (error.reason === 'min_spend' && error.missingMinor !== undefined) return { key: 'code.error.minSpend', params: { amount: formatMoney(error.missingMinor) } };
-  const reasonKey = error.reason === undefined ? undefined : CODE_REASON_MESSAGES[error.reason];
-  if (reasonKey !== undefined) return { key: reasonKey, params: { code: typeof error.value === 'string' ? error.value : '' } };
-  return { key: 'error.rejected', params: { message: error.message } };
+  // Only rejected codes carry a reason. A reason this page does not know gets the general sentence, not the field's.
+  const known = error.reason === undefined ? fieldMessage(error) : reasonMessage(error, error.reason, formatMoney);
+  return known ?? { key: 'error.rejected', params: {}, detail: error.message };
 }
 
-/** Place of an order error in the checkout form: under a customer field, the code, a cart line, or above the button. */
-export type CheckoutErrorTarget =
-  | { kind: 'field'; field: 'name' | 'phone' | 'email' | 'code' }
-  | { kind: 'line'; index: number }
-  | { kind: 'form' };
+/** Returns the sentence for a rejected code by the error's `reason`, or null for a reason this page does not know. */
+function reasonMessage(error: ApiError, reason: string, formatMoney: (amountMinor: number) => string): PageMessage | null {
+  if (reason === 'min_spend') {
+    return error.missingMinor === undefined ? { key: 'code.error.minSpendMore', params: {} } : { key: 'code.error.minSpend', params: { amount: formatMoney(error.missingMinor) } };
+  }
+  // The same reason names a code of another truck's campaign (field `code`) and a single-use code of another customer (field `customer`).
+  if (reason === 'foreign') return { key: error.field === 'code' ? 'code.error.otherTruck' : 'code.error.foreign', params: {} };
 
-/** Maps the field an order error names (`customer.phone`, `lines.2.quantity`, `code`, ...) to where the form shows it. */
-export function checkoutErrorTarget(field: string | undefined): CheckoutErrorTarget {
-  if (field === undefined) return { kind: 'form' };
-  const line = /^lines\.(\d+)(\.|$)/.exec(field);
-  if (line) return { kind: 'line', index: Number(line[1]) };
+  const key = CODE_REASON_MESSAGES[reason];
+  if (key === undefined) return null;
+  return { key, params: { code: error.field === 'code' && typeof error.value === 'string' ? error.value : '' } };
+}
+
+/** Returns the sentence for an error on a field the customer filled in or chose, or null for another field. */
+function fieldMessage(error: ApiError): PageMessage | null {
+  const { field, code } = error;
+  if (field === undefined) return null;
+
+  const line = /^lines\.\d+\.(\w+)$/.exec(field);
+  if (line) return lineMessage(line[1]!, code);
+
   switch (field) {
     case 'customer.name':
-      return { kind: 'field', field: 'name' };
+      return { key: 'checkout.error.name', params: { max: MAX_NAME_LENGTH } };
     case 'customer.phone':
-    case 'customer.smsUpdates':
-      return { kind: 'field', field: 'phone' };
+      return { key: typeof error.value === 'string' && !error.value.trim().startsWith('+') ? 'checkout.error.phoneNoPlus' : 'checkout.error.phoneInvalid', params: {} };
     case 'customer.email':
-      return { kind: 'field', field: 'email' };
-    // A shared code needs a phone or an email; a single-use code may belong to someone else. Both concern the code.
+      return { key: 'checkout.error.email', params: {} };
+    case 'customer.smsUpdates':
+      return { key: 'checkout.error.smsNeedsPhone', params: {} };
     case 'code':
-    case 'customer':
-      return { kind: 'field', field: 'code' };
+      // A code the server could not read, such as one with a character codes never use or of the wrong length.
+      return code === 'invalid_input' ? { key: 'code.error.malformed', params: {} } : null;
+    case 'lines':
+      return typeof error.value === 'number' ? { key: 'cart.problem.too_many_items', params: { max: MAX_ITEMS_PER_ORDER } } : { key: 'cart.problem.empty', params: {} };
+    case 'truckId':
+      return code === 'not_found' ? { key: 'checkout.error.truck', params: {} } : null;
+    // The token of a card the sandbox no longer holds, such as after the server restarted or the token expired.
+    case 'paymentMethod':
+      return code === 'invalid_input' ? { key: 'payment.error.cardAgain', params: {} } : null;
+    // A payment of an order that is no longer placed, such as one cancelled meanwhile.
+    case 'id':
+      return code === 'conflict' ? { key: 'payment.error.notPayable', params: {} } : null;
     default:
-      return { kind: 'form' };
+      return null;
   }
 }
 
-/** The checkout form's errors, each where the form shows it. */
-export interface CheckoutErrors {
-  fields: Partial<Record<'name' | 'phone' | 'email' | 'code', PageMessage>>;
-  /** By cart line index, as the order request numbers the lines. */
-  lines: Record<number, PageMessage>;
-  form: PageMessage | null;
-}
-
-export const NO_CHECKOUT_ERRORS: CheckoutErrors = { fields: {}, lines: {}, form: null };
-
-/** Places a failed order request's error where the form shows it. */
-export function checkoutErrors(error: unknown, formatMoney: (amountMinor: number) => string): CheckoutErrors {
-  const message = errorMessage(error, formatMoney);
-  const target = checkoutErrorTarget(error instanceof ApiError ? error.field : undefined);
-  switch (target.kind) {
-    case 'field':
-      return { fields: { [target.field]: message }, lines: {}, form: null };
-    case 'line':
-      return { fields: {}, lines: { [target.index]: message }, form: null };
-    case 'form':
-      return { fields: {}, lines: {}, form: message };
+/**
+ * Returns the sentence for an error on a cart line's `itemId`, `quantity` or `choices`.
+ * The server sends a `conflict` when the menu changed since the customer saw it (sold
+ * out, unavailable, a special with too few left) and `invalid_input` for a line the menu never allowed.
+ */
+function lineMessage(part: string, code: string): PageMessage | null {
+  const changed = code === 'conflict';
+  switch (part) {
+    case 'itemId':
+      return { key: changed ? 'cart.problem.soldOutOrUnavailable' : 'cart.problem.unknown_item', params: {} };
+    case 'quantity':
+      return changed ? { key: 'cart.problem.special_limit', params: {} } : { key: 'cart.problem.invalid_quantity', params: { maxQuantity: MAX_QUANTITY_PER_LINE } };
+    case 'choices':
+      return { key: 'cart.problem.unknown_choice', params: {} };
+    default:
+      return null;
   }
 }

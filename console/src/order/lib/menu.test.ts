@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { priceCart, type CartLine } from '../../../../orders/cart.js';
 import { parseMenu, publishedMenu } from '../../../../orders/menu.js';
-import { localizedText, pricingInputs, readPublishedMenu } from './menu.js';
+import { localizedText, pricingInputs, readMenuTruck, readPublishedMenu } from './menu.js';
 
 const TODAY = '2026-12-05';
 
@@ -95,5 +95,16 @@ describe('readPublishedMenu', () => {
     [{ menu: { currency: 'USD', date: TODAY, items: [{ id: 'a', name: 'A', priceMinor: 1.5 }] } }, 'invalid menu reply: menu.items.0 lacks an id, name or integer priceMinor'],
   ])('rejects %j', (body, message) => {
     expect(() => readPublishedMenu(body)).toThrow(message);
+  });
+});
+
+describe('readMenuTruck', () => {
+  it('returns the truck of a reply', () => {
+    const body = { menu: {}, truck: { id: 't1', name: 'Taco Loco', timeZone: 'America/Los_Angeles', lat: 37.7 } };
+    expect(readMenuTruck(body)).toEqual({ id: 't1', name: 'Taco Loco', timeZone: 'America/Los_Angeles' });
+  });
+
+  it.each([[{ menu: {} }], [null], [{ truck: { id: 't1', name: 7, timeZone: 'UTC' } }], [{ truck: { id: 't1', name: 'Taco Loco' } }]])('returns null for %j', (body) => {
+    expect(readMenuTruck(body)).toBeNull();
   });
 });

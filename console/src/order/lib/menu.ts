@@ -33,6 +33,24 @@ export function readPublishedMenu(body: unknown): PublishedMenu {
   return menu as PublishedMenu;
 }
 
+/** The truck whose menu the reply carries. */
+export interface MenuTruck {
+  id: string;
+  name: string;
+  /** IANA time zone of the truck. */
+  timeZone: string;
+}
+
+/**
+ * Reads the truck of the menu reply, `{ menu, truck: { id, name, timeZone } }`. Returns null
+ * when the reply has none, as before servers added it, so the page shows the menu without its truck's name.
+ */
+export function readMenuTruck(body: unknown): MenuTruck | null {
+  const truck = (body as { truck?: Partial<MenuTruck> } | null)?.truck;
+  if (typeof truck?.id !== 'string' || typeof truck.name !== 'string' || typeof truck.timeZone !== 'string') return null;
+  return { id: truck.id, name: truck.name, timeZone: truck.timeZone };
+}
+
 /**
  * Rebuilds the stored menu and the sold counts that the published menu shows, so the
  * page prices its cart with the server's own `priceCart`. A special's price replaces

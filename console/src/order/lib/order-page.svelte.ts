@@ -2,6 +2,7 @@ import type { OfferPayload } from '../../../../common/protocol.js';
 import type { CartLine } from '../../../../orders/cart.js';
 import type { PublishedMenu } from '../../../../orders/menu.js';
 import { addToCart, previewCart, setQuantity, type CartPreview } from './cart.js';
+import { cartSnapshot, restoreCart, savedCartOf } from './cart-restore.js';
 import { Checkout } from './checkout.svelte.js';
 import { DeviceLink } from './device-link.svelte.js';
 import { errorMessage, type PageMessage } from './errors.js';
@@ -9,19 +10,19 @@ import { ApiError, sendForBody } from '../../../../sdk/orders/http.js';
 import { i18n } from './i18n.svelte.js';
 import { REQUEST_RETRY, retryRetriable } from './idempotency.js';
 import type { OrderLink } from './link.js';
-import { readPublishedMenu } from './menu.js';
+import { readMenuTruck, readPublishedMenu } from './menu.js';
 import { offerAppliesAt, offerFromLookup, offerFromPush, type DisplayOffer } from './offer.js';
 import { isFinalStatus } from './order-status.js';
 import { OrderTracker } from './order-tracker.svelte.js';
 import { PaymentFlow } from './payment-flow.svelte.js';
 import { buildOrderBody, codeOfferRequest, menuRequest, type CustomerForm } from '../../../../sdk/orders/requests.js';
-import { readLocationConsent, saveLocationConsent, type KeyValueStore } from './storage.js';
+import { clearCart, readCart, readLocationConsent, saveCart, saveLocationConsent, type CartItemName, type KeyValueStore } from './storage.js';
 
 export interface OrderPageOptions {
   link: OrderLink;
   /** localStorage: the device's credentials. */
   localStore: KeyValueStore | null;
-  /** sessionStorage: the followed order and the location consent of this tab. */
+  /** sessionStorage: the cart, the followed order and the location consent of this tab. */
   sessionStore: KeyValueStore | null;
   geolocation?: Geolocation | undefined;
 }
@@ -37,7 +38,11 @@ export class OrderPage {
   truckId = $state<string | null>(null);
   menu = $state<PublishedMenu | null>(null);
   menuError = $state<PageMessage | null>(null);
+  /** The truck's name from the menu reply; null until it loads, or from a server that does not send it. */
+  menuTruckName = $state<string | null>(null);
   lines = $state<CartLine[]>([]);
+  /** Items of the cart saved before a reload that the menu no longer offers, for the cart's notice. */
+  removedItems = $state<CartItemName[]>([]);
   customer = $state<CustomerForm>({ name: '', phone: '', email: '', smsUpdates: false });
   payment: PaymentFlow = $state()!;
 
@@ -54,7 +59,7 @@ export class OrderPage {
     this.offer !== null && this.truckId !== null && this.offer.state === 'usable' && offerAppliesAt(this.offer, this.truckId) ? this.offer : null,
   );
 
-  readonly truckName = $derived(this.offer?.trucks.find((truck) => truck.id === this.truckId)?.name ?? null);
+  readonly truckName = $derived(this.menuTruckName ?? this.offer?.trucks.find((truck) => truck.id === this.truckId)?.name ?? null);
 
   readonly preview = $derived.by((): CartPreview | null => {
     if (this.menu === null) return null;
@@ -136,39 +141,69 @@ export class OrderPage {
     }
   }
 
-  /** Opens a truck's menu with an empty cart; null shows none, for the customer to pick. */
+  /**
+   * Opens a truck's menu; null shows none, for the customer to pick. The cart starts
+   * empty, and the menu restores the cart saved for this truck when it loads.
+   */
   selectTruck(id: string | null): void {
     if (id === this.truckId) return;
+    this.#openMenu(id);
+  }
+
+  #openMenu(id: string | null): void {
     this.truckId = id;
     this.menu = null;
     this.menuError = null;
+    this.menuTruckName = null;
     this.lines = [];
+    this.removedItems = [];
     this.checkout.clearErrors();
     if (id !== null) void this.loadMenu();
   }
 
-  /** Loads the chosen truck's menu; a cart the server rejected triggers it again, because the menu may have changed. */
+  /**
+   * Loads the chosen truck's menu; a cart the server rejected triggers it again, because
+   * the menu may have changed. An empty cart takes the lines saved for this truck, less
+   * those the menu no longer offers.
+   */
   async loadMenu(): Promise<void> {
     const truckId = this.truckId;
     if (truckId === null) return;
     const load = ++this.#menuLoad;
     try {
       const body = await retryRetriable(() => sendForBody<unknown>(menuRequest(truckId)), REQUEST_RETRY);
-      if (load === this.#menuLoad) this.menu = readPublishedMenu(body);
+      if (load !== this.#menuLoad) return;
+      this.menu = readPublishedMenu(body);
+      this.menuTruckName = readMenuTruck(body)?.name ?? null;
     } catch (error) {
       if (load !== this.#menuLoad) return;
       this.menu = null;
-      this.menuError = errorMessage(error, String);
+      this.menuError = error instanceof ApiError && error.status === 404 ? { key: 'menu.error.notFound', params: {} } : errorMessage(error, String);
+      return;
+    }
+
+    const saved = readCart(this.#sessionStore);
+    if (this.lines.length === 0 && saved !== null && saved.truckId === truckId) {
+      const restored = restoreCart(saved, this.menu);
+      this.#setLines(restored.lines);
+      this.removedItems = restored.removed;
     }
   }
 
   addLine(line: CartLine): void {
-    this.lines = addToCart(this.lines, line);
+    this.#setLines(addToCart(this.lines, line));
   }
 
   changeQuantity(index: number, quantity: number): void {
-    this.lines = setQuantity(this.lines, index, quantity);
+    this.#setLines(setQuantity(this.lines, index, quantity));
     this.checkout.clearErrors();
+  }
+
+  /** Sets the cart and saves it for this tab, so a reload keeps it until the order is placed. */
+  #setLines(lines: CartLine[]): void {
+    this.lines = lines;
+    this.removedItems = [];
+    if (this.truckId !== null) saveCart(this.#sessionStore, cartSnapshot(this.truckId, lines, this.menu));
   }
 
   /**
@@ -178,17 +213,43 @@ export class OrderPage {
   async placeOrder(): Promise<void> {
     const { truckId, menu, preview } = this;
     if (truckId === null || menu === null || preview === null || !preview.priced.ok || this.lines.length === 0) return;
-    const deviceToken = await this.device.ensureConnected();
-    const body = buildOrderBody({ truckId, lines: this.lines, code: this.appliedOffer?.code ?? null, customer: this.customer, deviceToken, language: i18n.locale });
+    if (!this.checkout.validate(this.customer)) return;
+    let deviceToken = await this.device.ensureConnected();
+    const bodyWith = (token: string | null) =>
+      buildOrderBody({ truckId, lines: this.lines, code: this.appliedOffer?.code ?? null, customer: this.customer, deviceToken: token, language: i18n.locale });
 
-    const placed = await this.checkout.place(body, (amount) => i18n.money(amount, menu.currency));
+    let placed = await this.checkout.place(bodyWith(deviceToken), (amount) => i18n.money(amount, menu.currency));
+    if (placed === null && deviceToken !== null && this.checkout.rejectedField === 'customer.deviceToken') {
+      // The server no longer knows this phone (its data was reset): register it again and order once more.
+      deviceToken = await this.device.renew();
+      placed = await this.checkout.place(bodyWith(deviceToken), (amount) => i18n.money(amount, menu.currency));
+    }
     if (placed === null) {
       if (Object.keys(this.checkout.errors.lines).length > 0) void this.loadMenu();
       return;
     }
-    this.tracker.start({ orderId: placed.order.id, orderToken: placed.orderToken, deviceLinked: deviceToken !== null }, placed.order);
+    this.tracker.start({ orderId: placed.order.id, orderToken: placed.orderToken, deviceLinked: deviceToken !== null, truckName: this.truckName }, placed.order);
     this.payment = new PaymentFlow(this.tracker);
     this.lines = [];
+    clearCart(this.#sessionStore);
+  }
+
+  /**
+   * Leaves an order that is placed and not paid, and goes back to its truck's menu with
+   * its cart, so the customer can change it and place a new order. The server keeps the
+   * unpaid order until it cancels it, so the page only stops following it. The new order
+   * gets a new Idempotency-Key, because a placed order resets the key.
+   */
+  changeOrder(): void {
+    const order = this.tracker.order;
+    if (order === null || order.status !== 'placed') return;
+
+    saveCart(this.#sessionStore, savedCartOf(order));
+    this.tracker.clear();
+    this.payment = new PaymentFlow(this.tracker);
+    this.#openMenu(order.truckId);
+    // After a reload the page has lost the offer of the order's code, so it looks the code up again.
+    if (order.code !== null && this.offer?.code !== order.code) void this.lookUpCode(order.code);
   }
 
   startNewOrder(): void {

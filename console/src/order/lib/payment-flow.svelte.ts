@@ -1,7 +1,8 @@
 import { normalizeCardNumber } from '../../../../payments/card.js';
 import type { OrderMessageKey } from '../messages/index.js';
+import { declineMessage } from './declines.js';
 import { errorMessage, type PageMessage } from './errors.js';
-import { apiErrorOf, send, sendForBody, type HttpReply, type HttpRequest } from '../../../../sdk/orders/http.js';
+import { ApiError, apiErrorOf, send, sendForBody, type HttpReply, type HttpRequest } from '../../../../sdk/orders/http.js';
 import { IdempotencyKeys, REQUEST_RETRY, retryRetriable } from './idempotency.js';
 import type { OrderTracker } from './order-tracker.svelte.js';
 import { CARD_FIELD_MESSAGES, cardFormFieldOf, checkCardForm, isCardFieldError, parseExpiry, readPaymentReply, type CardForm, type CardFormField, type PaymentOutcome } from './payment.js';
@@ -34,6 +35,8 @@ export class PaymentFlow {
   #paymentId: string | null = null;
   /** The token of the last card, kept only to repeat a payment that got no reply. It is not the card number. */
   #pendingMethod: string | null = null;
+  /** True while the request in flight answers the authentication prompt, whose failure has its own sentence. */
+  #afterAuthentication = false;
 
   constructor(tracker: OrderTracker) {
     this.#tracker = tracker;
@@ -83,6 +86,7 @@ export class PaymentFlow {
     const session = this.#tracker.session;
     if (session === null || this.#paymentId === null) return;
     this.step = 'working';
+    this.#afterAuthentication = true;
     await this.#run(confirmPaymentRequest(session.orderId, session.orderToken, this.#paymentId, authenticated));
   }
 
@@ -90,6 +94,7 @@ export class PaymentFlow {
     const session = this.#tracker.session;
     if (session === null) return;
     this.step = 'working';
+    this.#afterAuthentication = false;
     this.#pendingMethod = paymentMethod;
     const key = this.#keys.keyFor(paymentMethod ?? 'no card');
     await this.#run(payRequest(session.orderId, session.orderToken, paymentMethod, key));
@@ -106,6 +111,10 @@ export class PaymentFlow {
       // No reply leaves the payment unknown: it is repeated with the same key, never sent as a new one.
       this.step = message.key === 'error.network' || message.key === 'error.server' ? 'retry' : 'card';
       if (this.step === 'card') this.#keys.reset();
+      // A 409 means the order is no longer placed, such as one cancelled meanwhile, so reading it again shows its status.
+      if (error instanceof ApiError && error.status === 409) {
+        this.#tracker.refresh().catch((refreshError: unknown) => console.warn('cloudburst: reading the order after a rejected payment failed', refreshError));
+      }
       return;
     }
     this.#apply(outcome);
@@ -129,9 +138,7 @@ export class PaymentFlow {
         return;
       case 'declined':
         this.step = 'card';
-        this.notice = outcome.failed
-          ? { key: 'payment.failed', params: {} }
-          : { key: 'payment.declined', params: { reason: outcome.declineCode ?? '—' } };
+        this.notice = declineMessage(outcome, this.#afterAuthentication);
         this.#keys.reset();
         return;
       case 'refunded':

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  clearCart,
   clearOrderSession,
   forgetDeviceCredentials,
   readDeviceCredentials,
   readLocationConsent,
+  readCart,
   readOrderSession,
+  saveCart,
   saveDeviceCredentials,
   saveLocationConsent,
   saveOrderSession,
@@ -51,16 +54,16 @@ describe('device credentials', () => {
 describe('order session', () => {
   it('round-trips and clears', () => {
     const store = memoryStore();
-    saveOrderSession(store, { orderId: 'o1', orderToken: 'secret', deviceLinked: true });
-    expect(readOrderSession(store)).toEqual({ orderId: 'o1', orderToken: 'secret', deviceLinked: true });
+    saveOrderSession(store, { orderId: 'o1', orderToken: 'secret', deviceLinked: true, truckName: 'Taco Loco' });
+    expect(readOrderSession(store)).toEqual({ orderId: 'o1', orderToken: 'secret', deviceLinked: true, truckName: 'Taco Loco' });
     clearOrderSession(store);
     expect(readOrderSession(store)).toBeNull();
   });
 
-  it('reads a session without deviceLinked as not linked', () => {
+  it('reads a session without deviceLinked or truckName', () => {
     const store = memoryStore();
-    store.setItem('cloudburst.order.session', '{"orderId":"o1","orderToken":"secret"}');
-    expect(readOrderSession(store)).toEqual({ orderId: 'o1', orderToken: 'secret', deviceLinked: false });
+    store.setItem('cloudburst.order.session', '{"orderId":"o1","orderToken":"secret","truckName":7}');
+    expect(readOrderSession(store)).toEqual({ orderId: 'o1', orderToken: 'secret', deviceLinked: false, truckName: null });
   });
 
   it('survives a store that throws on write', () => {
@@ -71,7 +74,7 @@ describe('order session', () => {
       },
       removeItem: () => {},
     };
-    expect(() => saveOrderSession(store, { orderId: 'o1', orderToken: 'secret', deviceLinked: false })).not.toThrow();
+    expect(() => saveOrderSession(store, { orderId: 'o1', orderToken: 'secret', deviceLinked: false, truckName: null })).not.toThrow();
   });
 });
 
@@ -83,5 +86,54 @@ describe('location consent', () => {
     expect(readLocationConsent(store)).toBe(true);
     saveLocationConsent(store, false);
     expect(readLocationConsent(store)).toBe(false);
+  });
+});
+
+describe('cart', () => {
+  const CART = {
+    truckId: 't1',
+    lines: [
+      { itemId: 'taco', quantity: 2, choices: ['roja'] },
+      { itemId: 'horchata', quantity: 1, choices: [] },
+    ],
+    names: { taco: { name: 'Carnitas taco', translations: { 'zh-CN': { name: '猪肉塔可' } } }, horchata: { name: 'Horchata' } },
+  };
+
+  it('round-trips and clears', () => {
+    const store = memoryStore();
+    saveCart(store, CART);
+    expect(readCart(store)).toEqual(CART);
+    clearCart(store);
+    expect(store.entries.has('cloudburst.order.cart')).toBe(false);
+    expect(readCart(store)).toBeNull();
+  });
+
+  it('removes the saved cart when emptied', () => {
+    const store = memoryStore();
+    saveCart(store, CART);
+    saveCart(store, { truckId: 't1', lines: [], names: {} });
+    expect(store.entries.has('cloudburst.order.cart')).toBe(false);
+  });
+
+  it('drops malformed lines and names', () => {
+    const store = memoryStore();
+    const stored = {
+      truckId: 't1',
+      lines: [{ itemId: 'taco', quantity: 0, choices: [] }, { itemId: 'elote', quantity: 1.5, choices: [] }, { itemId: 'horchata', quantity: 1, choices: [3] }, { itemId: 'agua', quantity: 3, choices: [] }, null],
+      names: { agua: { name: 'Agua fresca' }, taco: { name: 4 }, elote: null },
+    };
+    store.setItem('cloudburst.order.cart', JSON.stringify(stored));
+    expect(readCart(store)).toEqual({ truckId: 't1', lines: [{ itemId: 'agua', quantity: 3, choices: [] }], names: { agua: { name: 'Agua fresca' } } });
+  });
+
+  it.each(['not json', '[]', '{"lines":[]}', '{"truckId":"t1","lines":"taco"}', '{"truckId":"t1","lines":[{"itemId":"taco","quantity":-1,"choices":[]}]}'])('reads %s as no cart', (text) => {
+    const store = memoryStore();
+    store.setItem('cloudburst.order.cart', text);
+    expect(readCart(store)).toBeNull();
+  });
+
+  it('works without a store', () => {
+    saveCart(null, CART);
+    expect(readCart(null)).toBeNull();
   });
 });

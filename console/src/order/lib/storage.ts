@@ -1,7 +1,10 @@
+import type { CartLine } from '../../../../orders/cart.js';
+import type { Translations } from '../../../../orders/menu.js';
+
 /**
  * Browser storage of the page: the device's credentials in localStorage, so a
- * phone registers once, and the order being followed in sessionStorage, so a reload
- * keeps the status view while a new tab starts fresh.
+ * phone registers once, and the cart and the order being followed in sessionStorage,
+ * so a reload keeps them while a new tab starts fresh.
  */
 
 /** The part of the Web Storage API the page uses; tests pass a Map-backed one. */
@@ -14,6 +17,7 @@ export interface KeyValueStore {
 const DEVICE_KEY = 'cloudburst.order.device';
 const ORDER_SESSION_KEY = 'cloudburst.order.session';
 const LOCATION_CONSENT_KEY = 'cloudburst.order.locationConsent';
+const CART_KEY = 'cloudburst.order.cart';
 
 export interface DeviceCredentials {
   deviceId: string;
@@ -29,6 +33,22 @@ export interface OrderSession {
   orderToken: string;
   /** True when the order was placed with this phone's device token, so the server pushes its updates. */
   deviceLinked: boolean;
+  /** Name of the order's truck, for the status view after a reload; null when the page did not know it. */
+  truckName: string | null;
+}
+
+/** An item's name as the cart saw it, so the page can name an item that has left the menu since. */
+export interface CartItemName {
+  name: string;
+  translations?: Translations;
+}
+
+/** The cart of one truck, kept until the order is placed. */
+export interface StoredCart {
+  truckId: string;
+  lines: CartLine[];
+  /** By item id, for each item in `lines`. */
+  names: Record<string, CartItemName>;
 }
 
 /**
@@ -86,7 +106,7 @@ export function forgetDeviceCredentials(store: KeyValueStore | null): void {
 export function readOrderSession(store: KeyValueStore | null): OrderSession | null {
   const value = readObject(store, ORDER_SESSION_KEY);
   if (typeof value?.orderId !== 'string' || typeof value.orderToken !== 'string' || value.orderToken === '') return null;
-  return { orderId: value.orderId, orderToken: value.orderToken, deviceLinked: value.deviceLinked === true };
+  return { orderId: value.orderId, orderToken: value.orderToken, deviceLinked: value.deviceLinked === true, truckName: typeof value.truckName === 'string' ? value.truckName : null };
 }
 
 export function saveOrderSession(store: KeyValueStore | null, session: OrderSession): void {
@@ -105,4 +125,43 @@ export function readLocationConsent(store: KeyValueStore | null): boolean {
 export function saveLocationConsent(store: KeyValueStore | null, granted: boolean): void {
   if (granted) write(store, LOCATION_CONSENT_KEY, 'granted');
   else store?.removeItem(LOCATION_CONSENT_KEY);
+}
+
+/** Reads the saved cart. Lines of another shape are dropped, and a cart without valid lines reads as none. */
+export function readCart(store: KeyValueStore | null): StoredCart | null {
+  const value = readObject(store, CART_KEY);
+  if (typeof value?.truckId !== 'string' || !Array.isArray(value.lines)) return null;
+
+  const lines = value.lines.filter(isCartLine).map((line) => ({ itemId: line.itemId, quantity: line.quantity, choices: [...line.choices] }));
+  if (lines.length === 0) return null;
+  const names: Record<string, CartItemName> = {};
+  const storedNames = typeof value.names === 'object' && value.names !== null ? (value.names as Record<string, unknown>) : {};
+  for (const [itemId, entry] of Object.entries(storedNames)) {
+    const name = (entry as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') continue;
+    const translations = (entry as { translations?: unknown }).translations;
+    names[itemId] = typeof translations === 'object' && translations !== null ? { name, translations: translations as Translations } : { name };
+  }
+  return { truckId: value.truckId, lines, names };
+}
+
+/** Saves the cart, or removes the saved one when the cart is empty. */
+export function saveCart(store: KeyValueStore | null, cart: StoredCart): void {
+  if (cart.lines.length === 0) clearCart(store);
+  else write(store, CART_KEY, cart);
+}
+
+export function clearCart(store: KeyValueStore | null): void {
+  store?.removeItem(CART_KEY);
+}
+
+function isCartLine(value: unknown): value is CartLine {
+  const line = value as Partial<CartLine> | null;
+  return (
+    typeof line?.itemId === 'string' &&
+    Number.isSafeInteger(line.quantity) &&
+    (line.quantity as number) >= 1 &&
+    Array.isArray(line.choices) &&
+    line.choices.every((choice) => typeof choice === 'string')
+  );
 }
