@@ -62,8 +62,6 @@ export type StartOptions = Partial<CloudburstConfig> & {
   payments?: ServerServices['payments'];
   /** How long a ready order waits for the app's acknowledgement before its text goes out (default 20 s). */
   readyTextDelayMs?: number;
-  /** How long an order may stay unpaid before it is cancelled (default 15 minutes). */
-  unpaidOrderMs?: number;
 };
 
 export interface RunningCloudburst {
@@ -214,6 +212,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   const announce = campaignAnnouncer(services, logger.child({ component: 'campaign-clock' }));
   let stalledCheckAt = 0;
   let unpaidCheckAt = 0;
+  const orderLogger = logger.child({ component: 'orders' });
   const lanes = buildLanes(channels, db, bus, logger);
   const readyTexts = { db, lane: lanes.sms, logger: logger.child({ component: 'ready-texts' }), delayMs: options.readyTextDelayMs };
   const scheduler = new SendScheduler({
@@ -232,7 +231,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
       await sendDueReadyTexts(readyTexts, now);
       if (now - unpaidCheckAt >= UNPAID_ORDER_CHECK_MS) {
         unpaidCheckAt = now;
-        await cancelUnpaidOrders({ db, bus, logger, unpaidMs: options.unpaidOrderMs }, now);
+        await cancelUnpaidOrders({ db, bus, logger: orderLogger, unpaidMs: options.unpaidOrderMs }, now);
       }
       for (const change of await advanceCampaignClock(db, now)) {
         log.info({ campaignId: change.campaign.id, status: change.campaign.status }, 'campaign window reached; status changed');

@@ -34,10 +34,14 @@ export interface CloudburstConfig {
   channels: ChannelSettings;
   /** Card payments of orders: the built-in sandbox unless PAYMENT_PROVIDER=stripe. */
   payment: PaymentSettings;
+  /** How long an order may stay unpaid before it is cancelled (UNPAID_ORDER_MINUTES). */
+  unpaidOrderMs: number;
 }
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_BUS_PARTITIONS = 4;
+/** A customer pays within a minute or two; after this an order's specials go back on sale. */
+const DEFAULT_UNPAID_ORDER_MINUTES = 15;
 /** Two weeks: enough to replay last week's lunch with another radius, short enough to limit what is kept about people. */
 const DEFAULT_PING_RETENTION_HOURS = 24 * 14;
 /**
@@ -66,6 +70,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CloudburstC
     // An empty public URL means the server's own address, known once it listens.
     channels: channelSettingsFromEnv(env, ''),
     payment: paymentSettingsFromEnv(env),
+    unpaidOrderMs: integerFromEnv(env, 'UNPAID_ORDER_MINUTES', DEFAULT_UNPAID_ORDER_MINUTES, 1, 24 * 60) * 60_000,
   };
 }
 

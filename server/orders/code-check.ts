@@ -54,6 +54,9 @@ interface CodeFactsRow {
   recipient_email: string | null;
   offered: boolean;
   send_kind: string | null;
+  /** For a shared code: the kind and contact of the last message that carried it to this customer. */
+  customer_send_kind: string | null;
+  customer_contact_id: string | null;
 }
 
 /**
@@ -78,7 +81,7 @@ export async function checkOrderCode(
   const { code, truckId, customer, at, cart } = request;
   const info = await getCodeInfo(db, code);
   if (!info) throw new RedemptionError('invalid_input', 'unknown', `code ${code} not found; check the code as written`, { field: 'code', value: code });
-  const facts = await readCodeFacts(db, code, truckId);
+  const facts = await readCodeFacts(db, code, truckId, customer);
 
   if (!facts.truck_in_campaign) {
     throw new RedemptionError('invalid_input', 'foreign', `code ${code} is not valid at truck ${truckId}, which is not in the code's campaign`, {
@@ -130,26 +133,32 @@ export async function checkOrderCode(
     tracking: {
       campaignId: info.campaign.id,
       segmentId: info.segment?.id ?? null,
-      contactId: info.recipient.contactId,
+      contactId: info.recipient.contactId ?? facts.customer_contact_id,
       deviceId: info.recipient.deviceId,
-      channel: channelOf(facts),
+      channel: channelOf(facts, info.singleUse),
     },
   };
 }
 
-async function readCodeFacts(db: Queryable, code: string, truckId: string): Promise<CodeFactsRow> {
+async function readCodeFacts(db: Queryable, code: string, truckId: string, customer: OrderCustomer): Promise<CodeFactsRow> {
   const [row] = await db.query<CodeFactsRow>(
     `SELECT c.benefit,
             EXISTS (SELECT 1 FROM campaign_trucks ct WHERE ct.campaign_id = k.campaign_id AND ct.truck_id = $2) AS truck_in_campaign,
             k.device_id AS code_device_id, r.device_id AS recipient_device_id, r.phone_e164 AS recipient_phone,
             lower(r.email) AS recipient_email,
             EXISTS (SELECT 1 FROM offers o WHERE o.code = k.code) AS offered,
-            (SELECT j.kind FROM send_jobs j WHERE j.code = k.code AND j.sent_at IS NOT NULL ORDER BY j.sent_at DESC LIMIT 1) AS send_kind
+            (SELECT j.kind FROM send_jobs j WHERE j.code = k.code AND j.sent_at IS NOT NULL ORDER BY j.sent_at DESC LIMIT 1) AS send_kind,
+            m.kind AS customer_send_kind, m.contact_id AS customer_contact_id
      FROM codes k
+     LEFT JOIN LATERAL (
+       SELECT j.kind, j.contact_id FROM send_jobs j JOIN contacts ct ON ct.id = j.contact_id
+       WHERE NOT k.single_use AND j.code = k.code AND j.sent_at IS NOT NULL
+         AND (ct.phone_e164 = $3 OR lower(ct.email) = $4 OR ct.device_id = $5::uuid)
+       ORDER BY j.sent_at DESC LIMIT 1) m ON true
      JOIN campaigns c ON c.id = k.campaign_id
      LEFT JOIN contacts r ON r.id = k.contact_id
      WHERE k.code = $1`,
-    [code, truckId],
+    [code, truckId, customer.phone ?? null, customer.email ?? null, customer.deviceId ?? null],
   );
   // getCodeInfo found the code a statement earlier, and codes are deleted only with their draft campaign.
   if (!row) throw new CloudburstError('conflict', `code ${code} was deleted while the order was checked; retry`, { field: 'code', value: code, retriable: true });
@@ -191,9 +200,14 @@ function checkCustomer(code: string, singleUse: boolean, facts: CodeFactsRow, cu
   });
 }
 
-/** Returns the channel: push for a nearby offer's code, else the channel of the last message sent with the code. */
-function channelOf(facts: CodeFactsRow): OrderChannel | null {
+/**
+ * Returns the channel: push for a nearby offer's code; for a single-use code, the channel
+ * of the last message sent with it; for a shared code, the channel of the message that
+ * carried it to this customer, or null when none did (a code read off a poster, say).
+ */
+function channelOf(facts: CodeFactsRow, singleUse: boolean): OrderChannel | null {
   if (facts.offered) return 'push';
-  if (facts.send_kind === null) return null;
-  return CHANNEL_OF_SEND_KIND[facts.send_kind] ?? null;
+  const kind = singleUse ? facts.send_kind : facts.customer_send_kind;
+  if (kind === null) return null;
+  return CHANNEL_OF_SEND_KIND[kind] ?? null;
 }

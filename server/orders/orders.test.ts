@@ -6,7 +6,7 @@ import type { Db } from '../../store/types.js';
 import { TEST_STORES, type TestStore } from '../../test/stores.js';
 import { RedemptionError } from '../redemption.js';
 import { insertCampaign } from '../repos/campaigns.js';
-import { getCodeInfo, issueRecipientCode } from '../repos/codes.js';
+import { ensureSegmentCode, getCodeInfo, issueRecipientCode } from '../repos/codes.js';
 import { registerDevice } from '../repos/devices.js';
 import { getMenu, getSpecialsSold, saveMenu } from '../repos/menus.js';
 import { listOrderEvents } from '../repos/orders.js';
@@ -299,6 +299,31 @@ for (const [storeName, open] of TEST_STORES) {
       });
       expect(placed.order.customer).toEqual({ deviceId: seeded.device.deviceId });
       expect(placed.order).toMatchObject({ subtotalMinor: 400, discountMinor: 200, totalMinor: 200 });
+    });
+
+    it('shared code tracks the message that reached this customer', async () => {
+      const truckId = await truckWithMenu();
+      const seeded = await campaignCode([truckId], { kind: 'amount', value: 100, currency: 'USD' });
+      const { code } = await ensureSegmentCode(db, { campaignId: seeded.campaignId, segmentId: seeded.segmentId, ...WINDOW });
+      const texted = randomUUID();
+      const emailed = randomUUID();
+      await db.query(`INSERT INTO contacts (id, phone_e164) VALUES ($1, '+14155559001')`, [texted]);
+      await db.query(`INSERT INTO contacts (id, email) VALUES ($1, 'lu@example.com')`, [emailed]);
+      for (const [contactId, kind, minutesAgo] of [[texted, 'sms', 5], [emailed, 'email', 1]] as const) {
+        await db.query(
+          `INSERT INTO send_jobs (id, campaign_id, segment_id, contact_id, kind, code, send_at, status, next_attempt_at, sent_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'sent', $7, $7)`,
+          [randomUUID(), seeded.campaignId, seeded.segmentId, contactId, kind, code, new Date(NOW - minutesAgo * 60_000).toISOString()],
+        );
+      }
+
+      const byText = await placeOrder(db, order(truckId, { code, customer: { phone: '+14155559001' } }));
+      const byEmail = await placeOrder(db, order(truckId, { code, customer: { email: 'LU@example.com' } }));
+      const walkIn = await placeOrder(db, order(truckId, { code, customer: { phone: '+14155559002' } }));
+
+      expect(byText.order.tracking).toMatchObject({ segmentId: seeded.segmentId, contactId: texted, channel: 'sms' });
+      expect(byEmail.order.tracking).toMatchObject({ segmentId: seeded.segmentId, contactId: emailed, channel: 'email' });
+      expect(walkIn.order.tracking).toMatchObject({ segmentId: seeded.segmentId, contactId: null, channel: null });
     });
 
     it('order code is redeemed at payment, once', async () => {

@@ -53,9 +53,11 @@ for (const [storeName, open] of TEST_STORES) {
       const authenticating = await place(20);
       const paid = await place(20);
       const fresh = await place(5);
+      const chargedBeforeCrash = await place(20);
+      await upsertPayment(db, { id: `pi_crash_${chargedBeforeCrash.order.id}`, orderId: chargedBeforeCrash.order.id, provider: 'sandbox', idempotencyKey: 'k', status: 'succeeded', amountMinor: 900, currency: 'USD', at: NOW - 19 * MINUTE_MS });
       await upsertPayment(db, { id: `pi_auth_${authenticating.order.id}`, orderId: authenticating.order.id, provider: 'sandbox', idempotencyKey: 'k', status: 'requires_action', amountMinor: 900, currency: 'USD', at: NOW - MINUTE_MS });
       await setOrderStatus(db, paid.order.id, 'paid', 'payment', NOW - 19 * MINUTE_MS);
-      expect(await getSpecialsSold(db, truck.id, '2026-12-04')).toEqual({ brisket: 4 });
+      expect(await getSpecialsSold(db, truck.id, '2026-12-04')).toEqual({ brisket: 5 });
 
       const cancelled = await cancelUnpaidOrders({ db, bus, logger: silentLogger(), unpaidMs: 15 * MINUTE_MS }, NOW);
 
@@ -64,7 +66,8 @@ for (const [storeName, open] of TEST_STORES) {
       expect((await getOrder(db, authenticating.order.id))!.status).toBe('placed');
       expect((await getOrder(db, paid.order.id))!.status).toBe('paid');
       expect((await getOrder(db, fresh.order.id))!.status).toBe('placed');
-      expect(await getSpecialsSold(db, truck.id, '2026-12-04')).toEqual({ brisket: 3 });
+      expect((await getOrder(db, chargedBeforeCrash.order.id))!.status).toBe('placed');
+      expect(await getSpecialsSold(db, truck.id, '2026-12-04')).toEqual({ brisket: 4 });
       await expect.poll(() => changes.map((change) => [change.order.id, change.order.status])).toEqual([[stale.order.id, 'cancelled']]);
       expect(await cancelUnpaidOrders({ db, bus, logger: silentLogger(), unpaidMs: 15 * MINUTE_MS }, NOW)).toBe(0);
     });

@@ -16,8 +16,10 @@ const BATCH = 50;
 
 /**
  * Cancels the orders still placed `unpaidMs` after they were placed, except those whose card
- * payment is still in progress (authentication or processing) within that time. Returns how
- * many it cancelled. Each cancellation is announced to the board and the phone.
+ * payment is still in progress (authentication or processing) within that time, and those
+ * with a charge that succeeded but was not settled (a crash between the two): a retry of the
+ * payment or the provider's webhook settles those. Returns how many it cancelled. Each
+ * cancellation is announced to the board and the phone.
  */
 export async function cancelUnpaidOrders(deps: { db: Db; bus: Bus; logger: Logger; unpaidMs?: number }, now: number): Promise<number> {
   const cutoff = new Date(now - (deps.unpaidMs ?? DEFAULT_UNPAID_ORDER_MS)).toISOString();
@@ -25,6 +27,7 @@ export async function cancelUnpaidOrders(deps: { db: Db; bus: Bus; logger: Logge
     `SELECT o.id FROM orders o
      WHERE o.status = 'placed' AND o.created_at < $1::timestamptz
        AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.status IN ('requires_action', 'processing') AND p.updated_at >= $1::timestamptz)
+       AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.status = 'succeeded')
      ORDER BY o.created_at LIMIT ${BATCH}`,
     [cutoff],
   );
