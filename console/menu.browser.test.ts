@@ -14,8 +14,9 @@ import { localDateIn } from './src/lib/menu/local-date.js';
  * The menu editor against a real server, in Debian's Chromium. A truck's first menu is
  * typed into the form and saved with one PUT. Problems show at their field, both the ones
  * the form finds and the field the server rejects. The sold-out toggle saves at once and
- * the public menu reports it. The browser runs in Shanghai time, so "today" for the
- * specials must be the truck's Los Angeles date.
+ * the public menu reports it. The preparation time is saved with its own button once the
+ * menu exists. The browser runs in Shanghai time, so "today" for the specials must be the
+ * truck's Los Angeles date.
  */
 
 const CHROMIUM_ARGS = [
@@ -116,6 +117,8 @@ describe('menu editor in Chromium', () => {
   const menuPatches: unknown[] = [];
   /** Bodies of the PUTs, newest last. */
   const putBodies: any[] = [];
+  /** Bodies of the preparation time PUTs, newest last. */
+  const prepTimePuts: unknown[] = [];
 
   const item = (index: number) => page.locator(`[data-testid=menu-item][data-index="${index}"]`);
   const fieldError = (field: string) => page.locator(`[data-testid=menu-field-error][data-field="${field}"]`);
@@ -163,6 +166,7 @@ describe('menu editor in Chromium', () => {
         externalRequests.push(url);
       }
       if (sent.method() === 'PATCH' && new URL(url).pathname.startsWith(`/v1/admin/trucks/${truckId}/menu/items/`)) menuPatches.push(sent.postDataJSON());
+      if (sent.method() === 'PUT' && new URL(url).pathname === `/v1/admin/trucks/${truckId}/prep-time`) prepTimePuts.push(sent.postDataJSON());
       if (sent.method() === 'PUT' && new URL(url).pathname === `/v1/admin/trucks/${truckId}/menu`) {
         menuPuts += 1;
         putBodies.push(sent.postDataJSON());
@@ -195,6 +199,16 @@ describe('menu editor in Chromium', () => {
     expect(await page.getByTestId('menu-item').count()).toBe(0);
     expect(await page.getByTestId('menu-add-special').isDisabled()).toBe(true);
     expect(await page.evaluate(() => localStorage.getItem('cloudburst.menuTruck'))).toBe(truckId);
+  });
+
+  it('disables preparation time before a menu', async () => {
+    const prep = page.getByTestId('menu-prep');
+    expect(await textOf(prep.locator('legend'))).toBe('Preparation time');
+    expect(await textOf(prep.locator('.hint'))).toBe('Save the menu once before setting the preparation time.');
+    expect(await page.getByTestId('menu-prep-per-item').isDisabled()).toBe(true);
+    expect(await page.getByTestId('menu-prep-per-order').isDisabled()).toBe(true);
+    expect(await page.getByTestId('menu-prep-per-item').inputValue()).toBe('');
+    expect(await page.getByTestId('menu-prep-save').isDisabled()).toBe(true);
   });
 
   it('marks unreadable fields before sending', async () => {
@@ -259,6 +273,31 @@ describe('menu editor in Chromium', () => {
     expect(await item(1).getAttribute('data-item-id')).toBe('taco');
   });
 
+  it('sets the preparation time', async () => {
+    // The first save stored the server's defaults: a minute per item and two per order.
+    await expect.poll(() => page.getByTestId('menu-prep-per-item').inputValue(), { timeout: WAIT_MS }).toBe('1:00');
+    expect(await page.getByTestId('menu-prep-per-order').inputValue()).toBe('2:00');
+    expect(await page.getByTestId('menu-prep-per-item').isEnabled()).toBe(true);
+    expect(await textOf(page.getByTestId('menu-prep').locator('.hint'))).toBe(
+      'An order takes the time per order plus the time per item for each item, and starts after the orders ahead of it. A change sets the ready times of orders paid from now on.',
+    );
+    expect(await page.getByTestId('menu-prep-save').isDisabled()).toBe(true);
+
+    await page.getByTestId('menu-prep-per-item').fill('1:30');
+    await page.getByTestId('menu-prep-per-order').fill('45');
+    expect(await page.getByTestId('menu-prep-status').getAttribute('data-status')).toBe('unsaved');
+    // Enter saves the preparation time, not the menu.
+    await page.getByTestId('menu-prep-per-order').press('Enter');
+
+    await waitForText(page.getByTestId('menu-prep-status'), 'Saved');
+    expect(prepTimePuts).toEqual([{ secondsPerItem: 90, secondsPerOrder: 45 }]);
+    expect(menuPuts).toBe(1);
+    expect(await page.getByTestId('menu-prep-per-order').inputValue()).toBe('0:45');
+    expect(await status()).toBe('saved');
+    const stored = await adminRequest(server, 'GET', `/trucks/${truckId}/menu`);
+    expect(stored.body.prepTime).toEqual({ secondsPerItem: 90, secondsPerOrder: 45 });
+  });
+
   it('shows the saved menu after reload', async () => {
     await page.reload();
     await page.getByTestId('menu-view').waitFor({ timeout: WAIT_MS });
@@ -284,6 +323,46 @@ describe('menu editor in Chromium', () => {
     expect(await special.getByTestId('menu-special-quantity').inputValue()).toBe('30');
     expect(await special.getByTestId('menu-special-price').inputValue()).toBe('3.00');
     expect(await special.getByTestId('menu-special-date').inputValue()).toBe(today);
+    expect(await page.getByTestId('menu-prep-per-item').inputValue()).toBe('1:30');
+    expect(await page.getByTestId('menu-prep-per-order').inputValue()).toBe('0:45');
+    expect(await page.getByTestId('menu-prep-status').getAttribute('data-status')).toBe('none');
+  });
+
+  it('shows a bad preparation time at the field', async () => {
+    await page.getByTestId('menu-prep-per-item').fill('1:75');
+    await page.getByTestId('menu-prep-per-order').fill('61:00');
+    await page.getByTestId('menu-prep-save').click();
+    await waitForText(fieldError('secondsPerItem'), 'Type minutes and seconds, such as 1:30, or seconds alone, such as 90.');
+    expect(await textOf(fieldError('secondsPerOrder'))).toBe('At most 60:00.');
+    expect(await input('secondsPerItem').getAttribute('aria-invalid')).toBe('true');
+    expect(prepTimePuts).toHaveLength(1);
+
+    // A rejection the form cannot foresee comes back from the server, at its field.
+    await page.route(
+      `**/v1/admin/trucks/${truckId}/prep-time`,
+      (route) =>
+        route.fulfill({
+          status: 400,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: { code: 'invalid_input', message: 'invalid secondsPerOrder: 50 (expected at most 40)', field: 'secondsPerOrder', value: 50 } }),
+        }),
+      { times: 1 },
+    );
+    await page.getByTestId('menu-prep-per-item').fill('2:00');
+    expect(await fieldError('secondsPerItem').count()).toBe(0);
+    await page.getByTestId('menu-prep-per-order').fill('50');
+    await page.getByTestId('menu-prep-save').click();
+    await waitForText(fieldError('secondsPerOrder'), 'Rejected by the server: invalid secondsPerOrder: 50 (expected at most 40)');
+    expect(await page.getByTestId('menu-prep-per-order').inputValue()).toBe('50');
+    expect(await page.getByTestId('menu-prep-status').getAttribute('data-status')).toBe('unsaved');
+    expect((await adminRequest(server, 'GET', `/trucks/${truckId}/menu`)).body.prepTime).toEqual({ secondsPerItem: 90, secondsPerOrder: 45 });
+
+    // Typing the stored values back leaves nothing unsaved for the next tests.
+    await page.getByTestId('menu-prep-per-item').fill('90');
+    await page.getByTestId('menu-prep-per-order').fill('0:45');
+    expect(await fieldError('secondsPerOrder').count()).toBe(0);
+    expect(await page.getByTestId('menu-prep-status').getAttribute('data-status')).toBe('none');
+    expect(await page.getByTestId('menu-prep-save').isDisabled()).toBe(true);
   });
 
   it('shows the specials sold today', async () => {
@@ -403,6 +482,8 @@ describe('menu editor in Chromium', () => {
     await page.selectOption('[data-testid=language-switcher]', 'zh-CN');
     await waitForText(page.getByTestId('nav-menu'), '菜单');
     expect(await textOf(page.getByTestId('menu-save'))).toBe('保存菜单');
+    expect(await textOf(page.getByTestId('menu-prep').locator('legend'))).toBe('制作时间');
+    expect(await textOf(page.getByTestId('menu-prep-save'))).toBe('保存制作时间');
     expect(await textOf(page.getByTestId('menu-status'))).toMatch(/^所有更改已保存（.+）$/);
     expect(await textOf(page.getByTestId('menu-special-sold'))).toBe('今日已售：2 / 30');
     expect(await textOf(item(1).getByTestId('menu-item-sold-out'))).toBe('已售罄');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Dialog, type Locator, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
@@ -14,8 +14,9 @@ import { formatClockTime } from './src/lib/pickup/format.js';
  * The staff's pickup board against a real server, in Debian's Chromium. Orders are placed and
  * paid with the sandbox card through the public API. The board must show each one from the
  * live feed without a reload and move it through preparing and ready to picked up. It must also
- * follow moves other staff make through the admin API. The browser runs in Shanghai time, so the
- * ready times must come out in the truck's Los Angeles time.
+ * follow moves other staff make through the admin API, and refund an order once the staff
+ * confirms the amount. The browser runs in Shanghai time, so the ready times must come out in
+ * the truck's Los Angeles time.
  */
 
 const CHROMIUM_ARGS = [
@@ -113,6 +114,11 @@ async function getOrder(server: RunningCloudburst, id: string): Promise<AdminOrd
   return reply.body.order as AdminOrderReply;
 }
 
+async function refundByApi(server: RunningCloudburst, id: string): Promise<void> {
+  const reply = await adminRequest(server, 'POST', `/orders/${id}/refund`);
+  if (reply.status !== 200) throw new Error(`refunding order ${id} failed with HTTP ${reply.status}: ${JSON.stringify(reply.body)}`);
+}
+
 async function moveByApi(server: RunningCloudburst, id: string, status: string): Promise<void> {
   const reply = await adminRequest(server, 'POST', `/orders/${id}/status`, { status });
   if (reply.status !== 200) throw new Error(`moving order ${id} to ${status} failed with HTTP ${reply.status}: ${JSON.stringify(reply.body)}`);
@@ -134,14 +140,28 @@ describe('pickup board in Chromium', () => {
   let first: PlacedOrder;
   let second: PlacedOrder;
   let third: PlacedOrder;
+  let refunded: PlacedOrder;
+  let troubled: PlacedOrder;
   const pageErrors: string[] = [];
   const externalRequests: string[] = [];
   /** Times the page fetched the whole queue; an order shown without a new fetch came from the live feed. */
   let queueFetches = 0;
+  /** Ids of the orders whose refund the page requested, one entry per request. */
+  const refundRequests: string[] = [];
 
   const card = (id: string) => page.locator(`[data-testid=pickup-card][data-order-id="${id}"]`);
   const column = (status: string) => page.locator(`[data-testid=pickup-column][data-status=${status}]`);
   const cardStatus = (id: string) => card(id).getAttribute('data-status');
+
+  /** Accepts or dismisses the next dialog, and returns its message. */
+  function answerDialog(accept: boolean): Promise<string> {
+    return new Promise((resolve) => {
+      page.once('dialog', (dialog: Dialog) => {
+        resolve(dialog.message());
+        void (accept ? dialog.accept() : dialog.dismiss());
+      });
+    });
+  }
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-pickup-'));
@@ -177,6 +197,8 @@ describe('pickup board in Chromium', () => {
         externalRequests.push(url);
       }
       if (sent.method() === 'GET' && new URL(url).pathname === `/v1/admin/trucks/${truckId}/orders`) queueFetches += 1;
+      const refund = /^\/v1\/admin\/orders\/([^/]+)\/refund$/.exec(new URL(url).pathname);
+      if (sent.method() === 'POST' && refund) refundRequests.push(refund[1]!);
     });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -321,6 +343,99 @@ describe('pickup board in Chromium', () => {
     expect(queueFetches).toBeGreaterThan(fetchesBefore);
   });
 
+  it('does nothing when the refund is dismissed', async () => {
+    // A burger with cheddar: 10.00 + 1.50.
+    refunded = await placeOrder(server, truckId, 'Dee', [{ itemId: 'burger', quantity: 1, choices: ['cheddar'] }]);
+    await payOrder(server, refunded);
+    await card(refunded.id).waitFor({ timeout: WAIT_MS });
+    expect(await textOf(card(refunded.id).getByTestId('pickup-refund'))).toBe('Refund');
+
+    const question = answerDialog(false);
+    await card(refunded.id).getByTestId('pickup-refund').click();
+    expect(await question).toBe("Refund $11.50 to the customer's card?");
+
+    expect(refundRequests).toEqual([]);
+    expect(await cardStatus(refunded.id)).toBe('paid');
+    expect(await card(refunded.id).getByTestId('pickup-refund').isEnabled()).toBe(true);
+    expect((await getOrder(server, refunded.id)).status).toBe('paid');
+  });
+
+  it('refunds a confirmed paid order', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      '**/v1/admin/orders/*/refund',
+      async (route) => {
+        await released;
+        await route.continue();
+      },
+      { times: 1 },
+    );
+
+    const question = answerDialog(true);
+    await card(refunded.id).getByTestId('pickup-refund').click();
+    expect(await question).toBe("Refund $11.50 to the customer's card?");
+    await expect.poll(() => card(refunded.id).getByTestId('pickup-refund').getAttribute('aria-busy'), { timeout: WAIT_MS }).toBe('true');
+    expect(await card(refunded.id).getByTestId('pickup-refund').isDisabled()).toBe(true);
+    expect(await card(refunded.id).getByTestId('pickup-move-preparing').isDisabled()).toBe(true);
+    expect(await card(refunded.id).getByTestId('pickup-move-ready').isDisabled()).toBe(true);
+    release();
+
+    await expect.poll(() => card(refunded.id).count(), { timeout: WAIT_MS }).toBe(0);
+    expect(refundRequests).toEqual([refunded.id]);
+    expect((await getOrder(server, refunded.id)).status).toBe('refunded');
+    expect(await page.getByTestId('pickup-notice').count()).toBe(0);
+    expect(await column('paid').getByTestId('pickup-card').count()).toBe(0);
+  });
+
+  it('shows a failed refund on the card', async () => {
+    troubled = await placeOrder(server, truckId, 'Eve', [{ itemId: 'taco', quantity: 2 }]);
+    await payOrder(server, troubled);
+    await card(troubled.id).waitFor({ timeout: WAIT_MS });
+    await page.route(
+      '**/v1/admin/orders/*/refund',
+      (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: { code: 'unavailable', message: 'refund of payment pay-1 failed: processor busy; try again', field: 'id' } }),
+        }),
+      { times: 1 },
+    );
+
+    const question = answerDialog(true);
+    await card(troubled.id).getByTestId('pickup-refund').click();
+    expect(await question).toBe("Refund $8.00 to the customer's card?");
+    await waitForText(card(troubled.id).getByTestId('pickup-refund-error'), 'Could not refund: refund of payment pay-1 failed: processor busy; try again');
+    expect(await cardStatus(troubled.id)).toBe('paid');
+    expect(await card(troubled.id).getByTestId('pickup-refund').isEnabled()).toBe(true);
+    expect((await getOrder(server, troubled.id)).status).toBe('paid');
+  });
+
+  it('shows a pending refund until refunded', async () => {
+    // The provider takes its time: the server replies 202 with the order still paid.
+    const stored = await adminRequest(server, 'GET', `/orders/${troubled.id}`);
+    await page.route(
+      '**/v1/admin/orders/*/refund',
+      (route) =>
+        route.fulfill({ status: 202, contentType: 'application/json', body: JSON.stringify({ order: stored.body.order, refund: { status: 'pending', amountMinor: 800 } }) }),
+      { times: 1 },
+    );
+
+    const question = answerDialog(true);
+    await card(troubled.id).getByTestId('pickup-refund').click();
+    await question;
+    await waitForText(card(troubled.id).getByTestId('pickup-refund-pending'), 'Refund pending');
+    expect(await card(troubled.id).getByTestId('pickup-refund').count()).toBe(0);
+    expect(await card(troubled.id).getByTestId('pickup-refund-error').count()).toBe(0);
+    expect(await cardStatus(troubled.id)).toBe('paid');
+
+    // The provider completes it: the order's frame takes the card off the board.
+    await refundByApi(server, troubled.id);
+    await expect.poll(() => card(troubled.id).count(), { timeout: WAIT_MS }).toBe(0);
+    expect((await getOrder(server, troubled.id)).status).toBe('refunded');
+  });
+
   it('flags an order late once its estimate passed', async () => {
     third = await placeOrder(server, truckId, 'Cy', [{ itemId: 'burger', quantity: 1 }]);
     await payOrder(server, third);
@@ -340,6 +455,10 @@ describe('pickup board in Chromium', () => {
     expect(await textOf(column('ready').locator('h3'))).toBe('待取餐 0');
     expect(await textOf(card(third.id).getByTestId('pickup-move-preparing'))).toBe('开始制作');
     expect(await textOf(card(third.id).getByTestId('pickup-move-ready'))).toBe('已做好');
+    expect(await textOf(card(third.id).getByTestId('pickup-refund'))).toBe('退款');
+    const question = answerDialog(false);
+    await card(third.id).getByTestId('pickup-refund').click();
+    expect(await question).toBe('将 US$10.00 退回顾客的银行卡？');
     expect(await textOf(card(third.id).getByTestId('pickup-late'))).toBe('已超时');
     const readyAt = formatClockTime((await getOrder(server, third.id)).estimatedReadyAt!, 'zh-CN', TRUCK_TIME_ZONE);
     expect(await textOf(card(third.id).getByTestId('pickup-ready-at'))).toBe(`预计 ${readyAt} 做好`);

@@ -84,6 +84,40 @@ describe('MenuApi', () => {
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
 
+  it('reads the preparation time with the menu', async () => {
+    stubFetch(() => json(200, { ...SAVED, prepTime: { secondsPerItem: 60, secondsPerOrder: 120 } }));
+    expect((await new MenuApi({ token: 'secret' }).getMenu(TRUCK))?.prepTime).toEqual({ secondsPerItem: 60, secondsPerOrder: 120 });
+  });
+
+  it('saves the preparation time', async () => {
+    const calls = stubFetch(() => json(200, { prepTime: { secondsPerItem: 90, secondsPerOrder: 30 } }));
+    expect(await new MenuApi({ token: 'secret' }).putPrepTime(TRUCK, { secondsPerItem: 90, secondsPerOrder: 30 })).toEqual({ secondsPerItem: 90, secondsPerOrder: 30 });
+    expect(calls).toEqual([
+      {
+        url: '/v1/admin/trucks/truck%2F1/prep-time',
+        method: 'PUT',
+        headers: { authorization: 'Bearer secret', 'content-type': 'application/json' },
+        body: '{"secondsPerItem":90,"secondsPerOrder":30}',
+      },
+    ]);
+  });
+
+  it('throws the rejected preparation time field', async () => {
+    const message = 'invalid secondsPerItem: -5 (Too small: expected number to be >=0)';
+    stubFetch(() => json(400, { error: { code: 'invalid_input', message, field: 'secondsPerItem', value: -5 } }));
+    const error = await new MenuApi({ token: 'secret' }).putPrepTime(TRUCK, { secondsPerItem: -5, secondsPerOrder: 30 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, code: 'invalid_input', message, field: 'secondsPerItem', value: -5 });
+  });
+
+  it('throws a preparation time 404', async () => {
+    stubFetch(() => json(404, { error: { code: 'not_found', message: 'truck truck/1 has no menu yet; save its menu first', field: 'id', value: TRUCK } }));
+    await expect(new MenuApi({ token: 'secret' }).putPrepTime(TRUCK, { secondsPerItem: 60, secondsPerOrder: 60 })).rejects.toMatchObject({
+      status: 404,
+      message: 'truck truck/1 has no menu yet; save its menu first',
+    });
+  });
+
   it('reads the public menu without the admin token', async () => {
     const published = { currency: 'USD', date: '2026-12-04', items: [] };
     const calls = stubFetch(() => json(200, { menu: published }));

@@ -1,11 +1,17 @@
 import type { Menu, PublishedMenu } from '../../../../orders/menu.js';
 import { readErrorReply, type ApiError } from '../campaigns/admin-api.js';
+import type { PrepTime } from './prep-time.js';
 
 /** A menu as the admin routes return it. */
 export interface SavedMenu {
   menu: Menu;
   /** ISO 8601 time of the last save. */
   updatedAt: string;
+}
+
+/** The admin read of a menu: the menu as saved and the kitchen's preparation time. */
+export interface AdminMenu extends SavedMenu {
+  prepTime: PrepTime;
 }
 
 export interface MenuApiOptions {
@@ -29,8 +35,8 @@ export class MenuApi {
   }
 
   /** Reads the menu as saved, hidden items and every day's specials included. */
-  getMenu = (truckId: string, signal?: AbortSignal): Promise<SavedMenu | null> =>
-    this.#send('GET', adminPath(truckId), { admin: true, signal, notFound: 'null' }).then((response) => readJson<SavedMenu>(response));
+  getMenu = (truckId: string, signal?: AbortSignal): Promise<AdminMenu | null> =>
+    this.#send('GET', adminPath(truckId), { admin: true, signal, notFound: 'null' }).then((response) => readJson<AdminMenu>(response));
 
   /**
    * Replaces the truck's menu. With `ifMatch`, the `updatedAt` of the version this editor
@@ -46,6 +52,16 @@ export class MenuApi {
   setItemSoldOut = (truckId: string, itemId: string, soldOut: boolean): Promise<SavedMenu> =>
     this.#send('PATCH', `${adminPath(truckId)}/items/${encodeURIComponent(itemId)}`, { admin: true, body: { soldOut }, notFound: 'throw' }).then(
       (response) => response!.json() as Promise<SavedMenu>,
+    );
+
+  /**
+   * Sets the kitchen's preparation time, for the ready times of orders paid from now on, and
+   * returns it as stored. The server replies 404 until the truck has a menu, and a 400
+   * reply's `field` is `secondsPerItem` or `secondsPerOrder`.
+   */
+  putPrepTime = (truckId: string, prepTime: PrepTime): Promise<PrepTime> =>
+    this.#send('PUT', `/v1/admin/trucks/${encodeURIComponent(truckId)}/prep-time`, { admin: true, body: prepTime, notFound: 'throw' }).then(
+      async (response) => ((await response!.json()) as { prepTime: PrepTime }).prepTime,
     );
 
   /** Reads today's menu as the customer's phone shows it, with what is left of each special. */

@@ -8,6 +8,7 @@ import { localDateIn } from './local-date.js';
 import type { MenuApi, SavedMenu } from './menu-api.js';
 import { buildMenu, type MenuProblem } from './menu-body.js';
 import { readMenuTruck, saveMenuTruck } from './menu-truck.js';
+import { PrepTimeEditor } from './prep-time-editor.svelte.js';
 import { daySalesOf, type DaySales } from './special-sales.js';
 
 /** State shown in the editor's status line: the draft compared with the menu last saved. */
@@ -44,6 +45,8 @@ export class MenuEditor {
   soldOutPending = $state.raw<ReadonlySet<string>>(new Set());
   /** Failed sold-out saves by item key, with the reason. */
   soldOutFailures = $state.raw<ReadonlyMap<string, string>>(new Map());
+  /** The kitchen's preparation time, loaded with the menu and saved on its own. */
+  readonly prepTime = new PrepTimeEditor();
 
   #savedSignature = $state(draftSignature(emptyMenuDraft()));
   #load: AbortController | null = null;
@@ -97,6 +100,7 @@ export class MenuEditor {
       this.today = this.sales?.date ?? localDateIn(timeZone);
       this.#setSaved(saved);
       this.#replaceDraft(saved ? draftFromMenu(saved.menu) : emptyMenuDraft());
+      this.prepTime.setStored(saved?.prepTime ?? null);
       this.problems = [];
       this.failure = null;
       this.staleVersion = false;
@@ -139,6 +143,8 @@ export class MenuEditor {
       this.#replaceDraft(draftFromMenu(saved.menu));
       this.problems = [];
       void this.#loadSales(api, truckId);
+      // The reply of a menu save has no preparation time, and the server stores its defaults with the first menu.
+      if (this.prepTime.saved === null) void this.#loadPrepTime(api, truckId);
       return true;
     } catch (error) {
       if (resets === this.#resets) this.#reject(toApiError(error));
@@ -146,6 +152,12 @@ export class MenuEditor {
     } finally {
       if (resets === this.#resets) this.saving = false;
     }
+  }
+
+  /** Saves the preparation time. The server keeps it with the menu, so it waits until the menu was saved once. */
+  async savePrepTime(api: MenuApi): Promise<boolean> {
+    if (this.truckId === null || this.saved === null) return false;
+    return this.prepTime.save(api, this.truckId);
   }
 
   /**
@@ -235,6 +247,17 @@ export class MenuEditor {
     }
   }
 
+  async #loadPrepTime(api: MenuApi, truckId: string): Promise<void> {
+    const resets = this.#resets;
+    try {
+      const stored = await api.getMenu(truckId);
+      if (resets === this.#resets) this.prepTime.setStored(stored?.prepTime ?? null);
+    } catch (error) {
+      // The fields stay empty but usable, so the staff can type both values and save them.
+      console.warn(`Reading the preparation time of truck ${truckId} failed; its fields stay empty until the next load.`, toApiError(error));
+    }
+  }
+
   #replaceDraft(draft: MenuDraft): void {
     this.draft = draft;
     this.hiddenSpecials = pastSpecialKeys(draft, this.today);
@@ -275,5 +298,6 @@ export class MenuEditor {
     this.salesError = null;
     this.soldOutPending = new Set();
     this.soldOutFailures = new Map();
+    this.prepTime.reset();
   }
 }

@@ -368,7 +368,13 @@ export const en = {
   'pickup.notice.conflict': 'Another staff member moved order {number} first. Its status is now: {status}.',
   'pickup.notice.conflictUnknown': 'Another staff member moved order {number} first.',
   'pickup.notice.failed': 'Could not move order {number}: {message}',
+  'pickup.notice.refundFailed': 'Could not refund order {number}: {message}',
   'pickup.notice.dismiss': 'Dismiss',
+  'pickup.refund.action': 'Refund',
+  'pickup.refund.confirm': "Refund {amount} to the customer's card?",
+  'pickup.refund.confirmFree': 'Mark this order refunded? The customer paid nothing, so no money goes back.',
+  'pickup.refund.pending': 'Refund pending',
+  'pickup.refund.failed': 'Could not refund: {message}',
   'pickup.status.placed': 'Placed',
   'pickup.status.paid': 'New',
   'pickup.status.preparing': 'Preparing',
@@ -448,6 +454,17 @@ export const en = {
   'menu.check.noDecimals': '{currency} amounts have no decimals.',
   'menu.check.count': 'Type a whole number, such as 1.',
   'menu.check.noChoices': 'Add at least one choice.',
+  'menu.prep.title': 'Preparation time',
+  'menu.prep.hint':
+    'An order takes the time per order plus the time per item for each item, and starts after the orders ahead of it. A change sets the ready times of orders paid from now on.',
+  'menu.prep.needMenu': 'Save the menu once before setting the preparation time.',
+  'menu.prep.perItem': 'Per item (min:sec)',
+  'menu.prep.perOrder': 'Per order (min:sec)',
+  'menu.prep.save': 'Save preparation time',
+  'menu.prep.saved': 'Saved',
+  'menu.prep.failure': 'The preparation time was not saved: {message}',
+  'menu.prep.check.format': 'Type minutes and seconds, such as 1:30, or seconds alone, such as 90.',
+  'menu.prep.check.max': 'At most {max}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

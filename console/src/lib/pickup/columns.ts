@@ -4,9 +4,13 @@ import { BOARD_STATUSES, isBoardStatus, type BoardStatus } from './queue.js';
 /** A status the staff can move an order to from the board. */
 export type BoardMove = 'preparing' | 'ready' | 'picked_up';
 
+/** A request the staff can start from a board card: a move, or a refund of the order's payment. */
+export type BoardAction = BoardMove | 'refund';
+
 /**
  * Moves offered on each board status, a subset of the server's order transitions: a paid
- * order can skip preparing (a canned drink needs none). Refunds are left to the admin API.
+ * order can skip preparing (a canned drink needs none). A refund is offered apart from the
+ * moves, on every board status (see `canRefund`), because it has its own route.
  */
 const BOARD_MOVES: Record<BoardStatus, readonly BoardMove[]> = {
   paid: ['preparing', 'ready'],

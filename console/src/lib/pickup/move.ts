@@ -4,7 +4,7 @@ import type { BoardMove } from './columns.js';
 import type { PickupApi } from './pickup-api.js';
 
 /** HTTP status of a move the order's current status does not allow, such as one another staff member made first. */
-const CONFLICT_STATUS = 409;
+export const CONFLICT_STATUS = 409;
 
 export type MoveOutcome =
   | { kind: 'moved'; order: LiveOrder }
@@ -22,15 +22,19 @@ export async function moveOrder(api: Pick<PickupApi, 'setStatus' | 'getOrder'>, 
   } catch (caught) {
     const error = toApiError(caught);
     if (error.status !== CONFLICT_STATUS) return { kind: 'failed', error };
-    return { kind: 'conflict', error, current: await readBack(api, orderId) };
+    return { kind: 'conflict', error, current: await readOrderBack(api, orderId, 'move') };
   }
 }
 
-async function readBack(api: Pick<PickupApi, 'getOrder'>, orderId: string): Promise<LiveOrder | null> {
+/**
+ * Reads an order again after a 409, so the board can show where another request put it.
+ * Returns null, with a warning, when that read fails too.
+ */
+export async function readOrderBack(api: Pick<PickupApi, 'getOrder'>, orderId: string, request: 'move' | 'refund'): Promise<LiveOrder | null> {
   try {
     return await api.getOrder(orderId);
   } catch (caught) {
-    console.warn(`Reading order ${orderId} back after a conflicting move failed; the board shows it as it was until the next frame.`, toApiError(caught));
+    console.warn(`Reading order ${orderId} back after a conflicting ${request} failed; the board shows it as it was until the next frame.`, toApiError(caught));
     return null;
   }
 }

@@ -118,6 +118,28 @@ describe('PickupApi', () => {
     ]);
   });
 
+  it('posts a refund without a body', async () => {
+    const calls = stubFetch(() => json(200, { order: { ...ADMIN_ORDER, status: 'refunded' }, refund: { status: 'succeeded', amountMinor: 1950 } }));
+    const reply = await new PickupApi({ token: 'secret' }).refund('order-1');
+    expect(reply).toEqual({ order: { ...LIVE_ORDER, status: 'refunded' }, refund: { status: 'succeeded', amountMinor: 1950 } });
+    expect(calls).toEqual([{ url: '/v1/admin/orders/order-1/refund', method: 'POST', headers: { authorization: 'Bearer secret' }, body: undefined }]);
+  });
+
+  it('reads a pending refund from a 202 reply', async () => {
+    stubFetch(() => json(202, { order: ADMIN_ORDER, refund: { status: 'pending', amountMinor: 1950 } }));
+    const reply = await new PickupApi({ token: 't' }).refund('order-1');
+    expect(reply.refund).toEqual({ status: 'pending', amountMinor: 1950 });
+    expect(reply.order.status).toBe('paid');
+  });
+
+  it('turns a refund 409 into an ApiError', async () => {
+    const message = 'order order-1 cannot go from refunded to refunded: refunded is final';
+    stubFetch(() => json(409, { error: { code: 'conflict', message, field: 'status', value: 'refunded' } }));
+    const error = await new PickupApi({ token: 't' }).refund('order-1').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 409, code: 'conflict', message, field: 'status', value: 'refunded' });
+  });
+
   it('escapes ids in the path', async () => {
     const calls = stubFetch(() => json(200, { orders: [] }));
     await new PickupApi({ token: 't' }).listQueue('a/b?c');

@@ -21,6 +21,18 @@ export interface AdminOrder {
   updatedAt: string;
 }
 
+/** The refund route's report: `succeeded` once the money is on its way back, `pending` while the payment provider completes it. */
+export interface RefundReport {
+  status: 'succeeded' | 'pending';
+  amountMinor: number;
+}
+
+/** Reply of `POST /v1/admin/orders/:id/refund`: the order refunded, or still as it was while the refund is pending. */
+export interface RefundReply {
+  order: LiveOrder;
+  refund: RefundReport;
+}
+
 export interface PickupApiOptions {
   token: string;
   /** Called when the server rejects the token (HTTP 401). */
@@ -48,6 +60,15 @@ export class PickupApi {
   /** Moves an order; the server replies 409 when the order's status no longer allows the move. */
   setStatus = (id: string, status: BoardMove) =>
     this.#json<{ order: AdminOrder }>('POST', `/orders/${encodeURIComponent(id)}/status`, { status }).then((reply) => toLiveOrder(reply.order));
+
+  /**
+   * Refunds the payment that paid the order, in full. The server replies 202 with a
+   * pending refund, and 409 when the order is not paid or was refunded already.
+   */
+  refund = (id: string) =>
+    this.#json<{ order: AdminOrder; refund: RefundReport }>('POST', `/orders/${encodeURIComponent(id)}/refund`).then(
+      (reply): RefundReply => ({ order: toLiveOrder(reply.order), refund: { status: reply.refund.status, amountMinor: reply.refund.amountMinor } }),
+    );
 
   /** Sends one request and returns its JSON reply. Throws an ApiError for any status but 2xx. */
   async #json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

@@ -1,21 +1,20 @@
-import type { LiveOrder, WireOrderStatus } from '../../../../common/protocol.js';
+import type { LiveOrder } from '../../../../common/protocol.js';
 import { toApiError } from '../campaigns/admin-api.js';
-import { groupByStatus, type BoardMove } from './columns.js';
+import { groupByStatus, type BoardAction, type BoardMove } from './columns.js';
 import { orderLabel } from './format.js';
 import { moveOrder } from './move.js';
+import type { PickupNotice } from './notice.js';
 import type { PickupApi } from './pickup-api.js';
-import { applyOrder, boardOrders, cancelFetch, emptyQueue, finishFetch, startFetch, type PickupQueue } from './queue.js';
+import { applyOrder, boardOrders, cancelFetch, emptyQueue, finishFetch, isBoardStatus, startFetch, type PickupQueue } from './queue.js';
+import { latestOrderOf, refundOrder, refundResult } from './refund.js';
 import { readTruckChoice, saveTruckChoice } from './truck-choice.js';
 
-/** The outcome of a move the staff should read: someone else moved the order first, or the request failed. */
-export type PickupNotice =
-  | { kind: 'conflict'; orderLabel: string; status: WireOrderStatus | null }
-  | { kind: 'failed'; orderLabel: string; message: string };
+export type { PickupNotice } from './notice.js';
 
 /**
  * The pickup board of one truck: its queue, kept from the admin API and the live feed's
- * `order` frames, and the staff's moves. The console keeps it while signed in, in every
- * view, so the navigation can count new orders.
+ * `order` frames, and the staff's moves and refunds. The console keeps it while signed in,
+ * in every view, so the navigation can count new orders.
  */
 export class PickupBoard {
   /** The truck whose orders the board shows, remembered in localStorage. */
@@ -25,12 +24,22 @@ export class PickupBoard {
   loading = $state(false);
   loadError = $state<string | null>(null);
   notice = $state.raw<PickupNotice | null>(null);
-  /** Orders with a move request running, by id, with the status requested. */
-  pending = $state.raw<ReadonlyMap<string, BoardMove>>(new Map());
+  /** Orders with a move or refund request running, by id, with the action requested. */
+  pending = $state.raw<ReadonlyMap<string, BoardAction>>(new Map());
+  /**
+   * Ids of the orders whose refund the payment provider is still completing. An id goes when
+   * the order leaves the board, which the refunded order's frame does.
+   *
+   * NOTE: a provider that fails the refund later sends no frame, so such an order shows
+   * "Refund pending" until the board is reset (reload, sign-out or truck change).
+   */
+  refundsPending = $state.raw<ReadonlySet<string>>(new Set());
+  /** The server's message for the last failed refund of each order still on the board, by id. */
+  refundErrors = $state.raw<ReadonlyMap<string, string>>(new Map());
 
   #queue = $state.raw<PickupQueue>(emptyQueue(null));
   #fetch: AbortController | null = null;
-  /** Counts resets, so a move that settles after a sign-out or a truck change leaves no notice behind. */
+  /** Counts resets, so a move or refund that settles after a sign-out or a truck change leaves no notice or mark behind. */
   #resets = 0;
 
   /** Board orders, first paid first. */
@@ -56,6 +65,7 @@ export class PickupBoard {
   /** Applies an `order` frame of the live feed. */
   applyOrder(order: LiveOrder): void {
     this.#queue = applyOrder(this.#queue, order);
+    if (!this.#isOnBoard(order.id)) this.#forgetRefundMarks();
   }
 
   /** Records a snapshot frame: the feed (re)connected, so the queue must be fetched again. */
@@ -80,6 +90,7 @@ export class PickupBoard {
       const listed = await api.listQueue(truckId, controller.signal);
       if (this.#fetch !== controller) return;
       this.#queue = finishFetch(this.#queue, listed);
+      this.#forgetRefundMarks();
       this.loadError = null;
     } catch (error) {
       if (this.#fetch !== controller) return;
@@ -93,18 +104,14 @@ export class PickupBoard {
     }
   }
 
-  /** Moves an order and shows the server's version at once, without waiting for its frame. One move per order runs at a time. */
+  /** Moves an order and shows the server's version at once, without waiting for its frame. One move or refund per order runs at a time. */
   async move(api: PickupApi, order: LiveOrder, to: BoardMove): Promise<void> {
-    if (this.pending.has(order.id)) return;
-    this.pending = new Map(this.pending).set(order.id, to);
-    this.notice = null;
+    if (!this.#start(order.id, to)) return;
     const resets = this.#resets;
 
     const outcome = await moveOrder(api, order.id, to);
     if (resets !== this.#resets) return;
-    const pending = new Map(this.pending);
-    pending.delete(order.id);
-    this.pending = pending;
+    this.#finish(order.id);
 
     const label = orderLabel(order);
     if (outcome.kind === 'moved') {
@@ -115,6 +122,28 @@ export class PickupBoard {
     } else {
       this.notice = { kind: 'failed', orderLabel: label, message: outcome.error.message };
     }
+  }
+
+  /**
+   * Refunds an order in full, once the staff confirmed the amount. The server's version of
+   * the order is applied at once, so a refunded order leaves the board without waiting for
+   * its frame. The rest follows `refundResult`.
+   */
+  async refund(api: PickupApi, order: LiveOrder): Promise<void> {
+    if (!this.#start(order.id, 'refund')) return;
+    const resets = this.#resets;
+
+    const outcome = await refundOrder(api, order.id);
+    if (resets !== this.#resets) return;
+    this.#finish(order.id);
+
+    const latest = latestOrderOf(outcome);
+    if (latest) this.applyOrder(latest);
+
+    const result = refundResult(outcome, this.#isOnBoard(order.id), orderLabel(order));
+    if (result.kind === 'pending') this.refundsPending = new Set(this.refundsPending).add(order.id);
+    else if (result.kind === 'cardError') this.refundErrors = new Map(this.refundErrors).set(order.id, result.message);
+    else if (result.kind === 'notice') this.notice = result.notice;
   }
 
   dismissNotice(): void {
@@ -134,6 +163,40 @@ export class PickupBoard {
     this.loadError = null;
     this.notice = null;
     this.pending = new Map();
+    this.refundsPending = new Set();
+    this.refundErrors = new Map();
+  }
+
+  /** Marks a request of `action` on the order as running, and clears the order's last refund failure. Returns false while another one runs. */
+  #start(orderId: string, action: BoardAction): boolean {
+    if (this.pending.has(orderId)) return false;
+    this.pending = new Map(this.pending).set(orderId, action);
+    this.notice = null;
+    if (this.refundErrors.has(orderId)) {
+      const errors = new Map(this.refundErrors);
+      errors.delete(orderId);
+      this.refundErrors = errors;
+    }
+    return true;
+  }
+
+  #finish(orderId: string): void {
+    const pending = new Map(this.pending);
+    pending.delete(orderId);
+    this.pending = pending;
+  }
+
+  #isOnBoard(orderId: string): boolean {
+    const order = this.#queue.known.get(orderId);
+    return order !== undefined && isBoardStatus(order.status);
+  }
+
+  /** Drops the refund marks of orders no longer on the board, so the sets stay as small as the board. */
+  #forgetRefundMarks(): void {
+    const pending = [...this.refundsPending].filter((id) => this.#isOnBoard(id));
+    if (pending.length !== this.refundsPending.size) this.refundsPending = new Set(pending);
+    const errors = [...this.refundErrors].filter(([id]) => this.#isOnBoard(id));
+    if (errors.length !== this.refundErrors.size) this.refundErrors = new Map(errors);
   }
 
   #abortFetch(): void {
