@@ -436,6 +436,11 @@ describe('menu editor in Chromium', () => {
     expect((await savedMenu(server, truckId)).items[0].priceMinor).toBe(elsewhere.items[0].priceMinor);
     expect(await status()).toBe('unsaved');
 
+    // The toggle did not adopt the other editor's version, so a Save cannot undo their price.
+    await page.getByTestId('menu-save').click();
+    await page.getByTestId('menu-stale').waitFor({ timeout: WAIT_MS });
+    expect((await savedMenu(server, truckId)).items[0].priceMinor).toBe(elsewhere.items[0].priceMinor);
+
     const dropped = answerDialog(true);
     await page.getByTestId('menu-discard').click();
     expect(await dropped).toBe('This menu has unsaved changes. Drop them?');

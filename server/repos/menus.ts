@@ -74,11 +74,12 @@ export async function setMenuItemFlags(
 
 /**
  * Sets the kitchen's pace that ready times are estimated from: seconds per unit ordered and
- * seconds per order whatever its size. Returns undefined when the truck has no menu yet.
+ * seconds per order whatever its size. The menu's version (`updatedAt`) stays, because the
+ * pace is not part of the menu an editor saves. Returns undefined when the truck has no menu yet.
  */
 export async function setPrepTimes(db: Queryable, truckId: string, prep: { secondsPerItem: number; secondsPerOrder: number }): Promise<StoredMenu | undefined> {
   const [row] = await db.query<MenuRow>(
-    `UPDATE menus SET prep_seconds_per_item = $2, prep_base_seconds = $3, updated_at = now() WHERE truck_id = $1
+    `UPDATE menus SET prep_seconds_per_item = $2, prep_base_seconds = $3 WHERE truck_id = $1
      RETURNING truck_id, menu, prep_seconds_per_item, prep_base_seconds, updated_at`,
     [truckId, prep.secondsPerItem, prep.secondsPerOrder],
   );

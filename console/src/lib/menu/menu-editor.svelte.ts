@@ -180,9 +180,17 @@ export class MenuEditor {
     this.soldOutPending = new Set(this.soldOutPending).add(itemKey);
     const run = this.#soldOutQueue.then(async () => {
       if (resets !== this.#resets || !this.saved) return;
+      const expected = withItemSoldOut(this.saved, itemId, soldOut);
       try {
         const saved = await api.setItemSoldOut(truckId, itemId, soldOut);
-        if (resets === this.#resets) this.#setSaved(saved);
+        if (resets !== this.#resets) return;
+        if (sameMenu(saved.menu, expected)) {
+          this.#setSaved(saved);
+        } else {
+          // Another editor saved in between: keep this view's version, so its next Save gets 409
+          // instead of undoing their save, and record only the flip.
+          this.#setSaved({ menu: expected, updatedAt: this.updatedAt ?? saved.updatedAt });
+        }
       } catch (error) {
         if (resets !== this.#resets) return;
         const current = this.draft.items.find((candidate) => candidate.key === itemKey);
@@ -300,4 +308,25 @@ export class MenuEditor {
     this.soldOutFailures = new Map();
     this.prepTime.reset();
   }
+}
+
+/** Returns a copy of the menu with one item's sold-out flag set. */
+function withItemSoldOut(menu: Menu, itemId: string, soldOut: boolean): Menu {
+  return { ...menu, items: menu.items.map((item) => (item.id === itemId ? { ...item, soldOut } : item)) };
+}
+
+/** Compares two menus as JSON values: the store may return object keys in another order. */
+function sameMenu(a: Menu, b: Menu): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
