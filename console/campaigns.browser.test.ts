@@ -1,15 +1,24 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.js';
 import { SAMPLE_VALUES } from '../messages/preview-values.js';
 import { renderForChannel } from '../messages/render.js';
-import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
+import type { RunningCloudburst } from '../server/app-server.js';
 import { instantToLocal } from '../server/time-zone.js';
-import { backendOptions } from '../test/backend.js';
+import {
+  adminBody,
+  adminConsoleUrl,
+  adminRequest,
+  launchChromium,
+  startConsoleServer,
+  textOf,
+  WAIT_MS,
+  waitForText,
+  watchContext,
+  type ConsoleServer,
+  type PageProblems,
+} from './browser-harness.js';
 
 /**
  * The campaign workflow of the console against a real server, in Debian's Chromium. A
@@ -18,20 +27,9 @@ import { backendOptions } from '../test/backend.js';
  * Twilio account is configured. Nothing in the page may load from another host.
  */
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT_PATH = '/tmp/console-campaigns.png';
 const TIME_ZONE = 'America/Los_Angeles';
 const TRUCK = { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TIME_ZONE };
-const WAIT_MS = 15_000;
 
 /** An emoji makes the SMS UCS-2, and at 96 UCS-2 units with the sample values it takes 2 parts of 67. */
 const SMS_TEMPLATE = 'Hi {{firstName|there}} 🌮 {{benefit}} at {{truck}} today. Show code {{code}} at the window. Reply STOP to opt out.';
@@ -52,81 +50,39 @@ const CONTACTS_CSV = [
   '',
 ].join('\n');
 
-async function adminRequest(server: RunningCloudburst, method: string, route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${server.url}/v1/admin${route}`, {
-    method,
-    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
-
 /** The datetime-local value of an instant in the truck's zone, to the minute. */
 const localMinute = (instant: number) => instantToLocal(instant, TIME_ZONE).slice(0, 16);
-
-/** The text as a reader sees it, with runs of white space collapsed as HTML renders them. */
-const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-
-async function waitForText(locator: Locator, expected: string): Promise<void> {
-  await expect.poll(() => textOf(locator), { timeout: WAIT_MS }).toBe(expected);
-}
 
 async function waitForAttribute(locator: Locator, name: string, expected: string): Promise<void> {
   await expect.poll(() => locator.getAttribute(name), { timeout: WAIT_MS }).toBe(expected);
 }
 
 describe('campaign workflow in Chromium', () => {
-  let dataDir: string;
+  let consoleServer: ConsoleServer;
   let server: RunningCloudburst;
   let browser: Browser;
   let page: Page;
+  let problems: PageProblems;
   let campaignId: string;
-  const pageErrors: string[] = [];
-  const externalRequests: string[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-campaigns-'));
-    const consoleDir = path.join(dataDir, 'console');
-    await build({
-      configFile: path.join(import.meta.dirname, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: consoleDir, emptyOutDir: true },
-    });
-    server = await startCloudburst({
-      dataDir,
-      port: 0,
-      host: '127.0.0.1',
-      adminToken: 'campaigns-test-token',
-      logger: silentLogger(),
-      consoleDir,
-      ...(await backendOptions()),
-    });
-    const truck = await adminRequest(server, 'POST', '/trucks', TRUCK);
-    if (truck.status !== 201) throw new Error(`creating the truck failed with HTTP ${truck.status}: ${JSON.stringify(truck.body)}`);
+    consoleServer = await startConsoleServer('campaigns');
+    server = consoleServer.server;
+    await adminBody(server, 'POST', '/trucks', TRUCK);
     // Without this the SMS would wait for the end of the quiet hours when the test runs at night in Los Angeles.
-    const rules = await adminRequest(server, 'PUT', '/settings/messaging', { quietHours: null, frequencyCap: null });
-    if (rules.status !== 200) throw new Error(`turning off the messaging rules failed with HTTP ${rules.status}`);
+    await adminBody(server, 'PUT', '/settings/messaging', { quietHours: null, frequencyCap: null });
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
-    const origin = new URL(server.url).origin;
-    context.on('request', (request) => {
-      const url = request.url();
-      if (!/^(data|blob|about):/.test(url) && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, 'ws'))) {
-        externalRequests.push(url);
-      }
-    });
+    problems = watchContext(context, server.url);
     page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${server.url}/#token=${encodeURIComponent(server.adminToken)}`);
+    await page.goto(adminConsoleUrl(server));
     await page.getByTestId('nav-campaigns').waitFor({ timeout: 30_000 });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await consoleServer?.close();
   });
 
   it('opens the campaigns view from the navigation', async () => {
@@ -261,7 +217,7 @@ describe('campaign workflow in Chromium', () => {
   });
 
   it('imports a contact list into the facebook segment', async () => {
-    const file = path.join(dataDir, 'facebook-leads.csv');
+    const file = path.join(consoleServer.dataDir, 'facebook-leads.csv');
     await writeFile(file, CONTACTS_CSV);
     await page.getByTestId('tab-audience').click();
     const segment = page.locator('[data-testid=audience-segment][data-source=facebook]');
@@ -415,10 +371,10 @@ describe('campaign workflow in Chromium', () => {
   });
 
   it('loads nothing from other hosts', () => {
-    expect(externalRequests).toEqual([]);
+    expect(problems.externalRequests).toEqual([]);
   });
 
   it('throws no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

@@ -1,34 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FeatureCollection } from 'geojson';
 import type { GeoJSONSource } from 'maplibre-gl';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { GatewayFrame, OfferPayload } from '../common/protocol.js';
-import { silentLogger } from '../common/logger.js';
-import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
-import { backendOptions } from '../test/backend.js';
+import type { RunningCloudburst } from '../server/app-server.js';
 import { instantToLocal } from '../server/time-zone.js';
+import { adminBody, adminConsoleUrl, launchChromium, startConsoleServer, watchContext, type ConsoleServer, type PageProblems } from './browser-harness.js';
 
 /**
- * The console against a real server: the console is built into a temporary folder, the server
- * serves it, and Debian's Chromium (driven by playwright-core, which downloads no browser) loads
- * it from 127.0.0.1. Nothing in the page may load from another host.
+ * The live map of the console against a real server, in Debian's Chromium. Nothing in the
+ * page may load from another host.
  */
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT_PATH = '/tmp/console.png';
 const TIME_ZONE = 'America/Los_Angeles';
 
@@ -39,17 +23,6 @@ const TRUCKS = [
 ];
 
 type ConsoleCounts = { trucks: number; fences: number; devices: number; offers: number };
-
-async function adminPost(server: RunningCloudburst, route: string, body: unknown): Promise<Record<string, any>> {
-  const response = await fetch(`${server.url}${route}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== 201) throw new Error(`POST ${route} failed with HTTP ${response.status}: ${text}`);
-  return JSON.parse(text) as Record<string, any>;
-}
 
 /** Registers a device, sends one ping at the position and resolves with the offer the server pushes. */
 async function pingForOffer(server: RunningCloudburst, lat: number, lon: number): Promise<OfferPayload> {
@@ -107,52 +80,29 @@ function sourceFeatures(page: Page, sourceId: string): Promise<{ type: string; p
 }
 
 describe('console in Chromium', () => {
-  let dataDir: string;
+  let consoleServer: ConsoleServer;
   let server: RunningCloudburst;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
-  const externalRequests: string[] = [];
+  let problems: PageProblems;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-console-'));
-    const consoleDir = path.join(dataDir, 'console');
-    await build({
-      configFile: path.join(import.meta.dirname, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: consoleDir, emptyOutDir: true },
-    });
-    server = await startCloudburst({
-      dataDir,
-      port: 0,
-      host: '127.0.0.1',
-      adminToken: 'console-test-token',
-      logger: silentLogger(),
-      consoleDir,
-      ...(await backendOptions()),
-    });
-    for (const truck of TRUCKS) await adminPost(server, '/v1/admin/trucks', { ...truck, timeZone: TIME_ZONE });
+    consoleServer = await startConsoleServer('console');
+    server = consoleServer.server;
+    for (const truck of TRUCKS) await adminBody(server, 'POST', '/trucks', { ...truck, timeZone: TIME_ZONE });
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 850 } });
-    const origin = new URL(server.url).origin;
-    context.on('request', (request) => {
-      const url = request.url();
-      if (!/^(data|blob):/.test(url) && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, 'ws'))) {
-        externalRequests.push(url);
-      }
-    });
+    problems = watchContext(context, server.url);
     page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${server.url}/#token=${encodeURIComponent(server.adminToken)}`);
+    await page.goto(adminConsoleUrl(server));
     await page.waitForFunction(() => window.__cloudburst !== undefined, null, { timeout: 30_000 });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await consoleServer?.close();
   });
 
   it('removes the token from the address', async () => {
@@ -191,7 +141,7 @@ describe('console in Chromium', () => {
 
   it('adds fence circles live', async () => {
     const now = Date.now();
-    await adminPost(server, '/v1/admin/campaigns', {
+    await adminBody(server, 'POST', '/campaigns', {
       name: 'Lunch burst',
       truckIds: 'all',
       window: { start: instantToLocal(now - 60_000, TIME_ZONE), end: instantToLocal(now + 3_600_000, TIME_ZONE) },
@@ -257,7 +207,7 @@ describe('console in Chromium', () => {
   });
 
   it('adds a new truck live', async () => {
-    await adminPost(server, '/v1/admin/trucks', { name: 'Late Arrival', lat: 37.77, lon: -122.41, timeZone: TIME_ZONE });
+    await adminBody(server, 'POST', '/trucks', { name: 'Late Arrival', lat: 37.77, lon: -122.41, timeZone: TIME_ZONE });
     await waitForCounts(page, { trucks: 4 });
     expect(await sourceFeatures(page, 'trucks')).toHaveLength(4);
   });
@@ -274,10 +224,10 @@ describe('console in Chromium', () => {
   });
 
   it('loads nothing from other hosts', () => {
-    expect(externalRequests).toEqual([]);
+    expect(problems.externalRequests).toEqual([]);
   });
 
   it('throws no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

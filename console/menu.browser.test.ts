@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Dialog, type Locator, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.js';
-import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
-import { backendOptions } from '../test/backend.js';
+import type { RunningCloudburst } from '../server/app-server.js';
+import {
+  adminBody,
+  adminConsoleUrl,
+  adminRequest,
+  answerDialog,
+  apiRequest,
+  launchChromium,
+  startConsoleServer,
+  textOf,
+  WAIT_MS,
+  waitForText,
+  watchContext,
+  type ConsoleServer,
+  type PageProblems,
+} from './browser-harness.js';
 import { localDateIn } from './src/lib/menu/local-date.js';
 
 /**
@@ -19,21 +28,9 @@ import { localDateIn } from './src/lib/menu/local-date.js';
  * truck's Los Angeles date.
  */
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT_PATH = '/tmp/console-menu.png';
 const TRUCK_TIME_ZONE = 'America/Los_Angeles';
 const BROWSER_TIME_ZONE = 'Asia/Shanghai';
-const ADMIN_TOKEN = 'menu-test-token';
-const WAIT_MS = 15_000;
 
 /** The menu the form types in, as the server must store it. */
 function expectedMenu(today: string) {
@@ -67,20 +64,6 @@ function expectedMenu(today: string) {
   };
 }
 
-async function request(server: RunningCloudburst, method: string, route: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${server.url}${route}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
-
-async function adminRequest(server: RunningCloudburst, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
-  return request(server, method, `/v1/admin${route}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
-}
-
 /** Reads the menu as saved. Throws naming the reply unless it is there. */
 async function savedMenu(server: RunningCloudburst, truckId: string): Promise<any> {
   const reply = await adminRequest(server, 'GET', `/trucks/${truckId}/menu`);
@@ -90,27 +73,19 @@ async function savedMenu(server: RunningCloudburst, truckId: string): Promise<an
 
 /** Reads the menu as the customer's phone shows it. */
 async function publicMenu(server: RunningCloudburst, truckId: string): Promise<any> {
-  const reply = await request(server, 'GET', `/v1/trucks/${truckId}/menu`, undefined, {});
+  const reply = await apiRequest(server, 'GET', `/v1/trucks/${truckId}/menu`);
   if (reply.status !== 200) throw new Error(`reading the public menu failed with HTTP ${reply.status}: ${JSON.stringify(reply.body)}`);
   return reply.body.menu;
 }
 
-/** The text as a reader sees it, with runs of white space collapsed as HTML renders them. */
-const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-
-async function waitForText(locator: Locator, expected: string): Promise<void> {
-  await expect.poll(() => textOf(locator), { timeout: WAIT_MS }).toBe(expected);
-}
-
 describe('menu editor in Chromium', () => {
-  let dataDir: string;
+  let consoleServer: ConsoleServer;
   let server: RunningCloudburst;
   let browser: Browser;
   let page: Page;
+  let problems: PageProblems;
   let truckId: string;
   let today: string;
-  const pageErrors: string[] = [];
-  const externalRequests: string[] = [];
   /** PUTs of the menu the page sent. */
   let menuPuts = 0;
   /** Bodies of the sold-out PATCHes the page sent. */
@@ -125,46 +100,17 @@ describe('menu editor in Chromium', () => {
   const input = (field: string) => page.locator(`[data-field="${field}"]:is(input, textarea, select)`);
   const status = () => page.getByTestId('menu-status').getAttribute('data-status');
 
-  /** Accepts or dismisses the next dialog, and returns its message. */
-  function answerDialog(accept: boolean): Promise<string> {
-    return new Promise((resolve) => {
-      page.once('dialog', (dialog: Dialog) => {
-        resolve(dialog.message());
-        void (accept ? dialog.accept() : dialog.dismiss());
-      });
-    });
-  }
-
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-menu-'));
-    const consoleDir = path.join(dataDir, 'console');
-    await build({
-      configFile: path.join(import.meta.dirname, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: consoleDir, emptyOutDir: true },
-    });
-    server = await startCloudburst({
-      dataDir,
-      port: 0,
-      host: '127.0.0.1',
-      adminToken: ADMIN_TOKEN,
-      logger: silentLogger(),
-      consoleDir,
-      ...(await backendOptions()),
-    });
-    const truck = await adminRequest(server, 'POST', '/trucks', { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TRUCK_TIME_ZONE });
-    if (truck.status !== 201) throw new Error(`creating the truck failed with HTTP ${truck.status}: ${JSON.stringify(truck.body)}`);
-    truckId = truck.body.truck.id;
+    consoleServer = await startConsoleServer('menu');
+    server = consoleServer.server;
+    truckId = (await adminBody(server, 'POST', '/trucks', { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TRUCK_TIME_ZONE })).truck.id;
     today = localDateIn(TRUCK_TIME_ZONE);
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ locale: 'en-US', timezoneId: BROWSER_TIME_ZONE, viewport: { width: 1400, height: 900 } });
-    const origin = new URL(server.url).origin;
+    problems = watchContext(context, server.url);
     context.on('request', (sent) => {
       const url = sent.url();
-      if (!/^(data|blob|about):/.test(url) && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, 'ws'))) {
-        externalRequests.push(url);
-      }
       if (sent.method() === 'PATCH' && new URL(url).pathname.startsWith(`/v1/admin/trucks/${truckId}/menu/items/`)) menuPatches.push(sent.postDataJSON());
       if (sent.method() === 'PUT' && new URL(url).pathname === `/v1/admin/trucks/${truckId}/prep-time`) prepTimePuts.push(sent.postDataJSON());
       if (sent.method() === 'PUT' && new URL(url).pathname === `/v1/admin/trucks/${truckId}/menu`) {
@@ -173,15 +119,13 @@ describe('menu editor in Chromium', () => {
       }
     });
     page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${server.url}/#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+    await page.goto(adminConsoleUrl(server));
     await page.getByTestId('nav-menu').waitFor({ timeout: 30_000 });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await consoleServer?.close();
   });
 
   it('opens an empty menu for the truck', async () => {
@@ -366,7 +310,7 @@ describe('menu editor in Chromium', () => {
   });
 
   it('shows the specials sold today', async () => {
-    const placed = await request(server, 'POST', '/v1/orders', { truckId, lines: [{ itemId: 'taco', quantity: 2 }], customer: { name: 'Ana' } }, {
+    const placed = await apiRequest(server, 'POST', '/v1/orders', { truckId, lines: [{ itemId: 'taco', quantity: 2 }], customer: { name: 'Ana' } }, {
       'Idempotency-Key': randomUUID(),
     });
     if (placed.status !== 201) throw new Error(`placing an order failed with HTTP ${placed.status}: ${JSON.stringify(placed.body)}`);
@@ -399,7 +343,7 @@ describe('menu editor in Chromium', () => {
     expect(await status()).toBe('unsaved');
     expect(await page.evaluate(() => !window.dispatchEvent(new Event('beforeunload', { cancelable: true })))).toBe(true);
 
-    const kept = answerDialog(false);
+    const kept = answerDialog(page, false);
     await page.getByTestId('menu-truck').selectOption('');
     expect(await kept).toBe('This menu has unsaved changes. Drop them?');
     expect(await page.getByTestId('menu-truck').inputValue()).toBe(truckId);
@@ -441,7 +385,7 @@ describe('menu editor in Chromium', () => {
     await page.getByTestId('menu-stale').waitFor({ timeout: WAIT_MS });
     expect((await savedMenu(server, truckId)).items[0].priceMinor).toBe(elsewhere.items[0].priceMinor);
 
-    const dropped = answerDialog(true);
+    const dropped = answerDialog(page, true);
     await page.getByTestId('menu-discard').click();
     expect(await dropped).toBe('This menu has unsaved changes. Drop them?');
     await expect.poll(status, { timeout: WAIT_MS }).toBe('saved');
@@ -463,7 +407,7 @@ describe('menu editor in Chromium', () => {
     expect(await status()).toBe('unsaved');
     expect(await savedMenu(server, truckId)).toEqual(elsewhere);
 
-    const dropped = answerDialog(true);
+    const dropped = answerDialog(page, true);
     await page.getByTestId('menu-discard').click();
     await dropped;
     await page.reload();
@@ -503,10 +447,10 @@ describe('menu editor in Chromium', () => {
   });
 
   it('loads nothing from other hosts', () => {
-    expect(externalRequests).toEqual([]);
+    expect(problems.externalRequests).toEqual([]);
   });
 
   it('throws no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

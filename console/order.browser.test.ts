@@ -1,13 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.js';
-import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
+import type { RunningCloudburst } from '../server/app-server.js';
 import { instantToLocal } from '../server/time-zone.js';
-import { backendOptions } from '../test/backend.js';
+import {
+  adminBody,
+  adminConsoleUrl,
+  launchChromium,
+  startConsoleServer,
+  textOf,
+  waitForText as waitForTextWithin,
+  watchContext,
+  type ConsoleServer,
+  type PageProblems,
+} from './browser-harness.js';
 
 /**
  * The customer's order page against a real server, in Debian's Chromium on a phone-sized
@@ -19,20 +24,9 @@ import { backendOptions } from '../test/backend.js';
  * the page and its errors in Chinese. Nothing in the page may load from another host.
  */
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT_PATH = '/tmp/order-page.png';
 const BOARD_SCREENSHOT_PATH = '/tmp/order-page-board.png';
 const TIME_ZONE = 'America/Los_Angeles';
-const ADMIN_TOKEN = 'order-page-test-token';
 const WAIT_MS = 20_000;
 const SHARED_CODE = 'WRAP-7788';
 const FREE_DRINK_CODE = 'FREE-2222';
@@ -76,23 +70,9 @@ const NEAR_TACO_LOCO: BrowserContextOptions = {
   permissions: ['geolocation'],
 };
 
-async function adminRequest(server: RunningCloudburst, method: string, route: string, body?: unknown): Promise<Record<string, any>> {
-  const response = await fetch(`${server.url}/v1/admin${route}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${route} failed with HTTP ${response.status}: ${text}`);
-  return JSON.parse(text) as Record<string, any>;
-}
-
-/** The text as a reader sees it, with runs of white space collapsed as HTML renders them. */
-const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-
-async function waitForText(locator: Locator, expected: string | RegExp): Promise<void> {
-  if (typeof expected === 'string') await expect.poll(() => textOf(locator), { timeout: WAIT_MS }).toBe(expected);
-  else await expect.poll(() => textOf(locator), { timeout: WAIT_MS }).toMatch(expected);
+/** Waits as the harness's `waitForText` does, for this file's longer WAIT_MS. */
+function waitForText(locator: Locator, expected: string | RegExp): Promise<void> {
+  return waitForTextWithin(locator, expected, WAIT_MS);
 }
 
 /** Reads the order the page follows from its sessionStorage. */
@@ -117,15 +97,14 @@ async function payWithCard(page: Page, number: string): Promise<void> {
 }
 
 describe('order page in Chromium', () => {
-  let dataDir: string;
+  let consoleServer: ConsoleServer;
   let server: RunningCloudburst;
   let browser: Browser;
   let tacoLocoId: string;
   let dumplingDashId: string;
   let campaignId: string;
   const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-  const externalRequests: string[] = [];
+  const problems: PageProblems = { externalRequests: [], pageErrors: [] };
   /** Every request of every page, as "METHOD path". */
   const requests: string[] = [];
 
@@ -140,43 +119,25 @@ describe('order page in Chromium', () => {
       ...options,
     });
     contexts.push(context);
+    watchContext(context, server.url, problems);
     const origin = new URL(server.url).origin;
     context.on('request', (request) => {
       const url = request.url();
-      if (!/^(data|blob|about):/.test(url) && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, 'ws'))) {
-        externalRequests.push(url);
-      }
       if (url.startsWith(origin)) requests.push(`${request.method()} ${new URL(url).pathname}`);
     });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return page;
+    return context.newPage();
   }
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-order-page-'));
-    const consoleDir = path.join(dataDir, 'console');
-    await build({
-      configFile: path.join(import.meta.dirname, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: consoleDir, emptyOutDir: true },
-    });
-    server = await startCloudburst({
-      dataDir,
-      port: 0,
-      host: '127.0.0.1',
-      adminToken: ADMIN_TOKEN,
-      logger: silentLogger(),
-      consoleDir,
-      ...(await backendOptions()),
-    });
+    consoleServer = await startConsoleServer('order-page');
+    server = consoleServer.server;
 
-    tacoLocoId = (await adminRequest(server, 'POST', '/trucks', TACO_LOCO)).truck.id;
-    dumplingDashId = (await adminRequest(server, 'POST', '/trucks', DUMPLING_DASH)).truck.id;
-    await adminRequest(server, 'PUT', `/trucks/${tacoLocoId}/menu`, MENU);
-    await adminRequest(server, 'PUT', `/trucks/${dumplingDashId}/menu`, MENU);
+    tacoLocoId = (await adminBody(server, 'POST', '/trucks', TACO_LOCO)).truck.id;
+    dumplingDashId = (await adminBody(server, 'POST', '/trucks', DUMPLING_DASH)).truck.id;
+    await adminBody(server, 'PUT', `/trucks/${tacoLocoId}/menu`, MENU);
+    await adminBody(server, 'PUT', `/trucks/${dumplingDashId}/menu`, MENU);
     const now = Date.now();
-    const created = await adminRequest(server, 'POST', '/campaigns', {
+    const created = await adminBody(server, 'POST', '/campaigns', {
       name: 'Lunch burst',
       truckIds: [tacoLocoId, dumplingDashId],
       window: { start: instantToLocal(now - 60_000, TIME_ZONE), end: instantToLocal(now + 3_600_000, TIME_ZONE) },
@@ -185,7 +146,7 @@ describe('order page in Chromium', () => {
       segments: [{ source: 'point_of_sale', name: 'Window sign-ups', codeMode: 'shared', code: SHARED_CODE }],
     });
     campaignId = created.campaign.id;
-    await adminRequest(server, 'POST', '/campaigns', {
+    await adminBody(server, 'POST', '/campaigns', {
       name: 'Free drink',
       truckIds: [dumplingDashId],
       window: { start: instantToLocal(now - 60_000, TIME_ZONE), end: instantToLocal(now + 3_600_000, TIME_ZONE) },
@@ -194,14 +155,13 @@ describe('order page in Chromium', () => {
       segments: [{ source: 'point_of_sale', name: 'Window sign-ups', codeMode: 'shared', code: FREE_DRINK_CODE }],
     });
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await consoleServer?.close();
   });
 
   describe('a phone near the truck', () => {
@@ -227,7 +187,7 @@ describe('order page in Chromium', () => {
       await page.getByTestId('share-location').click();
       await page.getByTestId('offer').waitFor({ timeout: WAIT_MS });
 
-      const offers = (await adminRequest(server, 'GET', `/campaigns/${campaignId}/offers`)).offers as Array<{ code: string; validUntil: string }>;
+      const offers = (await adminBody(server, 'GET', `/campaigns/${campaignId}/offers`)).offers as Array<{ code: string; validUntil: string }>;
       expect(offers).toHaveLength(1);
       code = offers[0]!.code;
       expect(requests.filter((request) => request === 'POST /v1/devices')).toHaveLength(1);
@@ -277,7 +237,7 @@ describe('order page in Chromium', () => {
       await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
       await waitForText(page.getByTestId('status-text'), 'Waiting for payment.');
       expect(await textOf(page.getByTestId('order-total'))).toBe('$11.70');
-      const order = (await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
+      const order = (await adminBody(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
       expect(order).toMatchObject({ status: 'placed', code, totalMinor: 1170, customer: { name: 'Ana', phone: '+14155550142', smsUpdates: true } });
       expect(order.customer.deviceId).toEqual(expect.any(String));
     });
@@ -287,7 +247,7 @@ describe('order page in Chromium', () => {
 
       await waitForText(page.getByTestId('status-text'), /^Order \d{3} is paid\. The truck will start on it soon\.$/);
       pickupNumber = await textOf(page.getByTestId('pickup-number'));
-      const order = (await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
+      const order = (await adminBody(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
       expect(order.status).toBe('paid');
       expect(pickupNumber).toBe(order.pickupNumber);
       expect(await page.getByTestId('payment').count()).toBe(0);
@@ -303,8 +263,8 @@ describe('order page in Chromium', () => {
       const staffContext = await browser.newContext({ locale: 'en-US', timezoneId: TIME_ZONE, viewport: { width: 1280, height: 800 } });
       contexts.push(staffContext);
       const board = await staffContext.newPage();
-      board.on('pageerror', (error) => pageErrors.push(error.message));
-      await board.goto(`${server.url}/#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+      board.on('pageerror', (error) => problems.pageErrors.push(error.message));
+      await board.goto(adminConsoleUrl(server));
       await board.getByTestId('nav-pickup').click();
       const picker = board.getByTestId('pickup-truck');
       await expect.poll(() => picker.locator(`option[value="${tacoLocoId}"]`).count(), { timeout: 20_000 }).toBe(1);
@@ -324,7 +284,7 @@ describe('order page in Chromium', () => {
       // The updates came over the device's WebSocket: the page did not poll.
       expect(reads()).toBe(readsBefore);
       // The phone showed the ready update, so the text the customer asked for is not needed.
-      await expect.poll(async () => (await adminRequest(server, 'GET', `/orders/${orderId}`)).readyText?.status, { timeout: 20_000 }).toBe('not_needed');
+      await expect.poll(async () => (await adminBody(server, 'GET', `/orders/${orderId}`)).readyText?.status, { timeout: 20_000 }).toBe('not_needed');
       await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
       await board.screenshot({ path: BOARD_SCREENSHOT_PATH, fullPage: true });
     });
@@ -364,7 +324,7 @@ describe('order page in Chromium', () => {
       await waitForText(page.getByTestId('cart-total'), '$8.00');
 
       const soldOutTaco = { ...MENU, items: MENU.items.map((item) => (item.id === 'taco' ? { ...item, soldOut: true } : item)) };
-      await adminRequest(server, 'PUT', `/trucks/${tacoLocoId}/menu`, soldOutTaco);
+      await adminBody(server, 'PUT', `/trucks/${tacoLocoId}/menu`, soldOutTaco);
       try {
         await page.reload();
         await waitForText(page.getByTestId('cart-removed'), 'No longer available, so removed from your order: Carnitas taco.');
@@ -372,7 +332,7 @@ describe('order page in Chromium', () => {
         expect(await textOf(page.getByTestId('cart-line'))).toContain('Horchata');
         expect(await textOf(page.getByTestId('cart-total'))).toBe('$3.00');
       } finally {
-        await adminRequest(server, 'PUT', `/trucks/${tacoLocoId}/menu`, MENU);
+        await adminBody(server, 'PUT', `/trucks/${tacoLocoId}/menu`, MENU);
       }
     });
 
@@ -429,8 +389,8 @@ describe('order page in Chromium', () => {
       await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
       const secondOrderId = await followedOrderId(page);
       expect(secondOrderId).not.toBe(firstOrderId);
-      expect((await adminRequest(server, 'GET', `/orders/${firstOrderId}`)).order.status).toBe('placed');
-      expect((await adminRequest(server, 'GET', `/orders/${secondOrderId}`)).order).toMatchObject({ status: 'placed', totalMinor: 300 });
+      expect((await adminBody(server, 'GET', `/orders/${firstOrderId}`)).order.status).toBe('placed');
+      expect((await adminBody(server, 'GET', `/orders/${secondOrderId}`)).order).toMatchObject({ status: 'placed', totalMinor: 300 });
     });
 
     it('asks for the card again when its token is unknown', async () => {
@@ -444,7 +404,7 @@ describe('order page in Chromium', () => {
       }
       expect(await page.getByTestId('payment').getAttribute('data-step')).toBe('card');
       expect(await page.getByTestId('message-detail').count()).toBe(0);
-      expect((await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order.status).toBe('placed');
+      expect((await adminBody(server, 'GET', `/orders/${await followedOrderId(page)}`)).order.status).toBe('placed');
     });
 
     it('keeps the order after a declined card', async () => {
@@ -454,7 +414,7 @@ describe('order page in Chromium', () => {
       expect(await page.getByLabel('Card number').inputValue()).toBe('');
       expect(await page.getByLabel('CVC').inputValue()).toBe('');
       expect(await textOf(page.getByTestId('status-text'))).toBe('Waiting for payment.');
-      expect((await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order.status).toBe('placed');
+      expect((await adminBody(server, 'GET', `/orders/${await followedOrderId(page)}`)).order.status).toBe('placed');
     });
 
     it('pays with a second card', async () => {
@@ -510,7 +470,7 @@ describe('order page in Chromium', () => {
       await page.getByTestId('authenticate-confirm').click();
 
       await waitForText(page.getByTestId('status-text'), /^Order \d{3} is paid\. The truck will start on it soon\.$/);
-      expect((await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order).toMatchObject({ status: 'paid', code: SHARED_CODE, totalMinor: 270 });
+      expect((await adminBody(server, 'GET', `/orders/${await followedOrderId(page)}`)).order).toMatchObject({ status: 'paid', code: SHARED_CODE, totalMinor: 270 });
     });
   });
 
@@ -526,7 +486,7 @@ describe('order page in Chromium', () => {
       await page.getByTestId('place-order').click();
 
       await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
-      const order = (await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
+      const order = (await adminBody(server, 'GET', `/orders/${await followedOrderId(page)}`)).order;
       expect(order.customer.deviceId).toEqual(expect.any(String));
       expect(order.customer.deviceId).not.toBe('00000000-0000-4000-8000-000000000000');
       const stored = JSON.parse((await page.evaluate(() => localStorage.getItem('cloudburst.order.device'))) ?? '{}');
@@ -554,7 +514,7 @@ describe('order page in Chromium', () => {
       await waitForText(page.getByTestId('status-text'), /^Order \d{3} is paid\. The truck will start on it soon\.$/);
       expect(await textOf(page.getByTestId('order-total'))).toBe('$0.00');
       expect(tokenRequests()).toBe(before);
-      expect((await adminRequest(server, 'GET', `/orders/${await followedOrderId(page)}`)).order).toMatchObject({ status: 'paid', totalMinor: 0, code: FREE_DRINK_CODE });
+      expect((await adminBody(server, 'GET', `/orders/${await followedOrderId(page)}`)).order).toMatchObject({ status: 'paid', totalMinor: 0, code: FREE_DRINK_CODE });
     });
   });
 
@@ -621,7 +581,7 @@ describe('order page in Chromium', () => {
   });
 
   it('loads nothing from other hosts and throws no errors', () => {
-    expect(externalRequests).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(problems.externalRequests).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Dialog, type Locator, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.js';
-import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
-import { backendOptions } from '../test/backend.js';
+import type { RunningCloudburst } from '../server/app-server.js';
+import {
+  adminBody,
+  adminConsoleUrl,
+  adminRequest,
+  answerDialog,
+  apiRequest,
+  launchChromium,
+  startConsoleServer,
+  textOf,
+  WAIT_MS,
+  waitForText,
+  watchContext,
+  type ConsoleServer,
+  type PageProblems,
+} from './browser-harness.js';
 import { formatClockTime } from './src/lib/pickup/format.js';
 
 /**
@@ -19,21 +28,9 @@ import { formatClockTime } from './src/lib/pickup/format.js';
  * the truck's Los Angeles time.
  */
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT_PATH = '/tmp/console-pickup.png';
 const TRUCK_TIME_ZONE = 'America/Los_Angeles';
 const BROWSER_TIME_ZONE = 'Asia/Shanghai';
-const ADMIN_TOKEN = 'pickup-test-token';
-const WAIT_MS = 15_000;
 
 const MENU = {
   currency: 'USD',
@@ -76,32 +73,18 @@ interface AdminOrderReply {
   estimatedReadyAt: string | null;
 }
 
-async function request(server: RunningCloudburst, method: string, route: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${server.url}${route}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
-
-async function adminRequest(server: RunningCloudburst, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
-  return request(server, method, `/v1/admin${route}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
-}
-
 /** Places an order as the customer's phone does and returns its id and order token. Throws naming the reply on failure. */
 async function placeOrder(server: RunningCloudburst, truckId: string, customerName: string, lines: unknown[]): Promise<PlacedOrder> {
-  const placed = await request(server, 'POST', '/v1/orders', { truckId, lines, customer: { name: customerName } }, { 'Idempotency-Key': randomUUID() });
+  const placed = await apiRequest(server, 'POST', '/v1/orders', { truckId, lines, customer: { name: customerName } }, { 'Idempotency-Key': randomUUID() });
   if (placed.status !== 201) throw new Error(`placing an order failed with HTTP ${placed.status}: ${JSON.stringify(placed.body)}`);
   return { id: placed.body.order.id, orderToken: placed.body.orderToken };
 }
 
 /** Pays an order with the sandbox test card. Throws naming the reply unless the payment succeeded. */
 async function payOrder(server: RunningCloudburst, order: PlacedOrder): Promise<void> {
-  const token = await request(server, 'POST', '/v1/payments/sandbox/tokens', TEST_CARD, {});
+  const token = await apiRequest(server, 'POST', '/v1/payments/sandbox/tokens', TEST_CARD);
   if (token.status !== 201) throw new Error(`tokenizing the sandbox card failed with HTTP ${token.status}: ${JSON.stringify(token.body)}`);
-  const paid = await request(server, 'POST', `/v1/orders/${order.id}/payments`, { paymentMethod: token.body.token }, {
+  const paid = await apiRequest(server, 'POST', `/v1/orders/${order.id}/payments`, { paymentMethod: token.body.token }, {
     authorization: `Bearer ${order.orderToken}`,
     'Idempotency-Key': randomUUID(),
   });
@@ -124,26 +107,18 @@ async function moveByApi(server: RunningCloudburst, id: string, status: string):
   if (reply.status !== 200) throw new Error(`moving order ${id} to ${status} failed with HTTP ${reply.status}: ${JSON.stringify(reply.body)}`);
 }
 
-/** The text as a reader sees it, with runs of white space collapsed as HTML renders them. */
-const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-
-async function waitForText(locator: Locator, expected: string): Promise<void> {
-  await expect.poll(() => textOf(locator), { timeout: WAIT_MS }).toBe(expected);
-}
-
 describe('pickup board in Chromium', () => {
-  let dataDir: string;
+  let consoleServer: ConsoleServer;
   let server: RunningCloudburst;
   let browser: Browser;
   let page: Page;
+  let problems: PageProblems;
   let truckId: string;
   let first: PlacedOrder;
   let second: PlacedOrder;
   let third: PlacedOrder;
   let refunded: PlacedOrder;
   let troubled: PlacedOrder;
-  const pageErrors: string[] = [];
-  const externalRequests: string[] = [];
   /** Times the page fetched the whole queue; an order shown without a new fetch came from the live feed. */
   let queueFetches = 0;
   /** Ids of the orders whose refund the page requested, one entry per request. */
@@ -153,63 +128,31 @@ describe('pickup board in Chromium', () => {
   const column = (status: string) => page.locator(`[data-testid=pickup-column][data-status=${status}]`);
   const cardStatus = (id: string) => card(id).getAttribute('data-status');
 
-  /** Accepts or dismisses the next dialog, and returns its message. */
-  function answerDialog(accept: boolean): Promise<string> {
-    return new Promise((resolve) => {
-      page.once('dialog', (dialog: Dialog) => {
-        resolve(dialog.message());
-        void (accept ? dialog.accept() : dialog.dismiss());
-      });
-    });
-  }
-
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'cloudburst-pickup-'));
-    const consoleDir = path.join(dataDir, 'console');
-    await build({
-      configFile: path.join(import.meta.dirname, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: consoleDir, emptyOutDir: true },
-    });
-    server = await startCloudburst({
-      dataDir,
-      port: 0,
-      host: '127.0.0.1',
-      adminToken: ADMIN_TOKEN,
-      logger: silentLogger(),
-      consoleDir,
-      ...(await backendOptions()),
-    });
-    const truck = await adminRequest(server, 'POST', '/trucks', { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TRUCK_TIME_ZONE });
-    if (truck.status !== 201) throw new Error(`creating the truck failed with HTTP ${truck.status}: ${JSON.stringify(truck.body)}`);
-    truckId = truck.body.truck.id;
-    const menu = await adminRequest(server, 'PUT', `/trucks/${truckId}/menu`, MENU);
-    if (menu.status !== 200) throw new Error(`saving the menu failed with HTTP ${menu.status}: ${JSON.stringify(menu.body)}`);
+    consoleServer = await startConsoleServer('pickup');
+    server = consoleServer.server;
+    truckId = (await adminBody(server, 'POST', '/trucks', { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TRUCK_TIME_ZONE })).truck.id;
+    await adminBody(server, 'PUT', `/trucks/${truckId}/menu`, MENU);
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ locale: 'en-US', timezoneId: BROWSER_TIME_ZONE, viewport: { width: 1400, height: 900 } });
     // The fake clock runs at real speed until the late test moves it forward.
     await context.clock.install();
-    const origin = new URL(server.url).origin;
+    problems = watchContext(context, server.url);
     context.on('request', (sent) => {
       const url = sent.url();
-      if (!/^(data|blob|about):/.test(url) && new URL(url).origin !== origin && !url.startsWith(origin.replace(/^http/, 'ws'))) {
-        externalRequests.push(url);
-      }
       if (sent.method() === 'GET' && new URL(url).pathname === `/v1/admin/trucks/${truckId}/orders`) queueFetches += 1;
       const refund = /^\/v1\/admin\/orders\/([^/]+)\/refund$/.exec(new URL(url).pathname);
       if (sent.method() === 'POST' && refund) refundRequests.push(refund[1]!);
     });
     page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${server.url}/#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+    await page.goto(adminConsoleUrl(server));
     await page.getByTestId('nav-pickup').waitFor({ timeout: 30_000 });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await consoleServer?.close();
   });
 
   it('opens the pickup view and picks the truck', async () => {
@@ -350,7 +293,7 @@ describe('pickup board in Chromium', () => {
     await card(refunded.id).waitFor({ timeout: WAIT_MS });
     expect(await textOf(card(refunded.id).getByTestId('pickup-refund'))).toBe('Refund');
 
-    const question = answerDialog(false);
+    const question = answerDialog(page, false);
     await card(refunded.id).getByTestId('pickup-refund').click();
     expect(await question).toBe("Refund $11.50 to the customer's card?");
 
@@ -372,7 +315,7 @@ describe('pickup board in Chromium', () => {
       { times: 1 },
     );
 
-    const question = answerDialog(true);
+    const question = answerDialog(page, true);
     await card(refunded.id).getByTestId('pickup-refund').click();
     expect(await question).toBe("Refund $11.50 to the customer's card?");
     await expect.poll(() => card(refunded.id).getByTestId('pickup-refund').getAttribute('aria-busy'), { timeout: WAIT_MS }).toBe('true');
@@ -403,7 +346,7 @@ describe('pickup board in Chromium', () => {
       { times: 1 },
     );
 
-    const question = answerDialog(true);
+    const question = answerDialog(page, true);
     await card(troubled.id).getByTestId('pickup-refund').click();
     expect(await question).toBe("Refund $8.00 to the customer's card?");
     await waitForText(card(troubled.id).getByTestId('pickup-refund-error'), 'Could not refund: refund of payment pay-1 failed: processor busy; try again');
@@ -422,7 +365,7 @@ describe('pickup board in Chromium', () => {
       { times: 1 },
     );
 
-    const question = answerDialog(true);
+    const question = answerDialog(page, true);
     await card(troubled.id).getByTestId('pickup-refund').click();
     await question;
     await waitForText(card(troubled.id).getByTestId('pickup-refund-pending'), 'Refund pending');
@@ -456,7 +399,7 @@ describe('pickup board in Chromium', () => {
     expect(await textOf(card(third.id).getByTestId('pickup-move-preparing'))).toBe('开始制作');
     expect(await textOf(card(third.id).getByTestId('pickup-move-ready'))).toBe('已做好');
     expect(await textOf(card(third.id).getByTestId('pickup-refund'))).toBe('退款');
-    const question = answerDialog(false);
+    const question = answerDialog(page, false);
     await card(third.id).getByTestId('pickup-refund').click();
     expect(await question).toBe('将 US$10.00 退回顾客的银行卡？');
     expect(await textOf(card(third.id).getByTestId('pickup-late'))).toBe('已超时');
@@ -467,10 +410,10 @@ describe('pickup board in Chromium', () => {
   });
 
   it('loads nothing from other hosts', () => {
-    expect(externalRequests).toEqual([]);
+    expect(problems.externalRequests).toEqual([]);
   });
 
   it('throws no page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
   });
 });

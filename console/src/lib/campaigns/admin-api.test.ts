@@ -1,25 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { json, stubFetch } from '../test-fetch.js';
 import { AdminApi, ApiError, toApiError } from './admin-api.js';
-
-interface Call {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-/** Replaces fetch with one that records each call and replies with `reply`. */
-function stubFetch(reply: (call: Call) => Response): Call[] {
-  const calls: Call[] = [];
-  vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
-    const call = { url, method: init.method ?? 'GET', headers: init.headers as Record<string, string>, body: init.body };
-    calls.push(call);
-    return reply(call);
-  });
-  return calls;
-}
-
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 afterEach(() => {
   vi.unstubAllGlobals();

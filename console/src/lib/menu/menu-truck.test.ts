@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { TRUCK_STORAGE_KEY } from '../pickup/truck-choice.js';
+import { saveTruckChoice, TRUCK_STORAGE_KEY } from '../pickup/truck-choice.js';
+import { memoryStorage } from '../test-storage.js';
 import { MENU_TRUCK_STORAGE_KEY, readMenuTruck, saveMenuTruck } from './menu-truck.js';
-
-/** Creates a Storage stand-in over a Map, or one that throws on every call like a blocked localStorage. */
-function memoryStorage(blocked = false) {
-  const items = new Map<string, string>();
-  const check = () => {
-    if (blocked) throw new DOMException('The operation is insecure.', 'SecurityError');
-  };
-  return {
-    items,
-    getItem: (key: string) => (check(), items.get(key) ?? null),
-    setItem: (key: string, value: string) => (check(), void items.set(key, value)),
-    removeItem: (key: string) => (check(), void items.delete(key)),
-  };
-}
 
 describe('menu truck choice', () => {
   it('saves and reads the truck id under its own key', () => {
     const storage = memoryStorage();
     saveMenuTruck('truck-1', storage);
+    expect(MENU_TRUCK_STORAGE_KEY).toBe('cloudburst.menuTruck');
     expect(storage.items.get(MENU_TRUCK_STORAGE_KEY)).toBe('truck-1');
     expect(storage.items.has(TRUCK_STORAGE_KEY)).toBe(false);
     expect(readMenuTruck(storage)).toBe('truck-1');
@@ -27,10 +15,23 @@ describe('menu truck choice', () => {
 
   it('starts on the pickup board truck', () => {
     const storage = memoryStorage();
-    storage.items.set(TRUCK_STORAGE_KEY, 'truck-2');
+    saveTruckChoice('truck-2', storage);
+    expect(TRUCK_STORAGE_KEY).toBe('cloudburst.pickupTruck');
+    expect(storage.items.get(TRUCK_STORAGE_KEY)).toBe('truck-2');
     expect(readMenuTruck(storage)).toBe('truck-2');
+
     saveMenuTruck('truck-3', storage);
     expect(readMenuTruck(storage)).toBe('truck-3');
+    expect(storage.items.get(TRUCK_STORAGE_KEY)).toBe('truck-2');
+  });
+
+  it('falls back to the pickup board truck after null', () => {
+    const storage = memoryStorage();
+    saveTruckChoice('truck-2', storage);
+    saveMenuTruck('truck-1', storage);
+    saveMenuTruck(null, storage);
+    expect(storage.items.has(MENU_TRUCK_STORAGE_KEY)).toBe(false);
+    expect(readMenuTruck(storage)).toBe('truck-2');
   });
 
   it('forgets the choice for null', () => {
@@ -45,11 +46,14 @@ describe('menu truck choice', () => {
     const storage = memoryStorage();
     storage.items.set(MENU_TRUCK_STORAGE_KEY, '  ');
     expect(readMenuTruck(storage)).toBeNull();
+    storage.items.set(TRUCK_STORAGE_KEY, 'truck-2');
+    expect(readMenuTruck(storage)).toBe('truck-2');
   });
 
   it('works without storage', () => {
     const blocked = memoryStorage(true);
     expect(() => saveMenuTruck('truck-1', blocked)).not.toThrow();
+    expect(() => saveTruckChoice('truck-1', blocked)).not.toThrow();
     expect(readMenuTruck(blocked)).toBeNull();
     expect(readMenuTruck(undefined)).toBeNull();
   });

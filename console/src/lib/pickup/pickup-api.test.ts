@@ -1,26 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../campaigns/admin-api.js';
+import { json, stubFetch } from '../test-fetch.js';
 import { PickupApi, toLiveOrder, type AdminOrder } from './pickup-api.js';
-
-interface Call {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-/** Replaces fetch with one that records each call and replies with `reply`. */
-function stubFetch(reply: (call: Call) => Response): Call[] {
-  const calls: Call[] = [];
-  vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
-    const call = { url, method: init.method ?? 'GET', headers: init.headers as Record<string, string>, body: init.body };
-    calls.push(call);
-    return reply(call);
-  });
-  return calls;
-}
-
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 /** An order as GET /v1/admin/orders/:id returns it, with fields the board does not read. */
 const ADMIN_ORDER = {
