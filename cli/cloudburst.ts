@@ -4,7 +4,10 @@ const USAGE = `Usage: cloudburst <command> [options]
 
 Commands:
   start       Run the server on the embedded defaults (PGlite store, in-process bus).
-              Settings come from the environment: PORT, HOST, DATA_DIR, ADMIN_TOKEN, LOG_LEVEL, TILE_URL.
+              Settings come from the environment: PORT, HOST, DATA_DIR, ADMIN_TOKEN, LOG_LEVEL, TILE_URL,
+              PUBLIC_URL, DATABASE_URL, KAFKA_BROKERS, PAYMENT_PROVIDER (sandbox or stripe, with
+              STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET), UNPAID_ORDER_MINUTES and the message
+              providers' settings; README.md lists them all.
   demo        Replay real GPS trajectories as devices against a running server.
               Run "cloudburst demo --help" for its options.
   replay      Run a campaign over recorded pings, from the store or a file, and report

@@ -449,6 +449,10 @@ for (const [storeName, openStore] of TEST_STORES) describe(`order payments on ${
     const unauthorized = await request(`/v1/admin/orders/${order.id}/refund`, {});
     expect(unauthorized.status).toBe(401);
 
+    const partial = await admin(`/v1/admin/orders/${order.id}/refund`, { amountMinor: 1 });
+    expect(partial.status).toBe(400);
+    expect(partial.body.error.field).toBe('(body)');
+
     const refund = await admin(`/v1/admin/orders/${order.id}/refund`, {});
     expect(refund.status).toBe(200);
     expect(refund.body.order.status).toBe('refunded');

@@ -213,6 +213,31 @@ for (const [storeName, open] of TEST_STORES) {
       expect(right.body.order).toEqual(order);
     });
 
+    it('customer cancels an unpaid order with its token', async () => {
+      const truckId = await truckWithMenu();
+      const placed = await request('POST', '/v1/orders', placeBody(truckId, [{ itemId: 'brisket', quantity: 2 }]), { 'Idempotency-Key': randomUUID() });
+      const id = placed.body.order.id as string;
+      const auth = { Authorization: `Bearer ${placed.body.orderToken}` };
+      expect((await request('GET', `/v1/trucks/${truckId}/menu`)).body.menu.items.find((item: { id: string }) => item.id === 'brisket').special.remaining).toBe(3);
+
+      const wrong = await request('POST', `/v1/orders/${id}/cancel`, undefined, { Authorization: 'Bearer not-the-token' });
+      expect(wrong.status).toBe(404);
+      const withBody = await request('POST', `/v1/orders/${id}/cancel`, { reason: 'changed my mind' }, auth);
+      expect(withBody.status).toBe(400);
+      expect(withBody.body.error.field).toBe('(body)');
+
+      const cancelled = await request('POST', `/v1/orders/${id}/cancel`, undefined, auth);
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.order.status).toBe('cancelled');
+      expect(cancelled.body.order.tracking).toBeUndefined();
+      expect((await request('GET', `/v1/trucks/${truckId}/menu`)).body.menu.items.find((item: { id: string }) => item.id === 'brisket').special.remaining).toBe(5);
+      await expect.poll(() => changes.filter((change) => change.order.id === id).map((change) => change.order.status)).toEqual(['placed', 'cancelled']);
+
+      const again = await request('POST', `/v1/orders/${id}/cancel`, undefined, auth);
+      expect(again.status).toBe(409);
+      expect(again.body.error).toMatchObject({ code: 'conflict', field: 'status', value: 'cancelled' });
+    });
+
     it('staff board moves orders and rejects invalid moves', async () => {
       const truckId = await truckWithMenu();
       const placed = await request('POST', '/v1/orders', placeBody(truckId), { 'Idempotency-Key': randomUUID() });

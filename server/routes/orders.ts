@@ -87,6 +87,21 @@ export function orderRoutes(services: ServerServices, options: OrderRoutesOption
     return c.json({ order: customerView(order) });
   });
 
+  // POST /orders/:id/cancel, header Authorization: Bearer <orderToken> → { order }: the customer
+  // drops an unpaid order, whose specials go back on sale; 409 once it is paid or closed.
+  app.post('/orders/:id/cancel', async (c) => {
+    const id = parseInput(uuidParam, c.req.param('id'), 'id');
+    const token = bearerToken(c);
+    if (!(await getOrder(db, id)) || !(await orderTokenMatches(db, id, hashToken(token)))) {
+      throw new CloudburstError('not_found', `order ${id} not found, or the order token is not this order's`, { field: 'id', value: id });
+    }
+    await readEmptyBody(c);
+    const order = await setOrderStatus(db, id, 'cancelled', 'customer', now());
+    logger.info({ orderId: id, truckId: order.truckId }, 'order cancelled by the customer');
+    await announceOrder(services.bus, order, logger);
+    return c.json({ order: customerView(order) });
+  });
+
   return app;
 }
 
@@ -131,6 +146,7 @@ export function orderAdminRoutes(services: ServerServices, options: OrderRoutesO
     const id = parseInput(uuidParam, c.req.param('id'), 'id');
     const provider = services.payments;
     if (provider === undefined) throw new CloudburstError('not_found', 'card payments are not configured on this server');
+    await readEmptyBody(c);
     const refund = await refundOrder({ db, provider, logger, now, onOrderChanged: (order) => announceOrder(services.bus, order, logger) }, id);
     return c.json({ order: refund.order, refund: { status: refund.status, amountMinor: refund.amountMinor } }, refund.status === 'pending' ? 202 : 200);
   });
@@ -168,4 +184,16 @@ function parseStatuses(raw: string | undefined): OrderStatus[] {
     }
   }
   return statuses as OrderStatus[];
+}
+
+/**
+ * Accepts an empty body or `{}` for routes that take none, so a client that sends, say, an
+ * amount for a partial refund learns that it is not supported instead of getting a full one.
+ */
+async function readEmptyBody(c: Context): Promise<void> {
+  const text = (await c.req.text()).trim();
+  if (text === '' || text === '{}') return;
+  throw new CloudburstError('invalid_input', `invalid (body): ${JSON.stringify(text.slice(0, 80))} (expected no body, or {}; this route takes no fields)`, {
+    field: '(body)',
+  });
 }

@@ -27,8 +27,8 @@ export interface PaymentRoutesOptions {
   now?: () => number;
 }
 
-/** Longest card token accepted; sandbox and Stripe tokens are far shorter. */
-const MAX_PAYMENT_METHOD_CHARS = 200;
+/** Longest card token accepted, as the provider input check allows; sandbox and Stripe tokens are far shorter. */
+const MAX_PAYMENT_METHOD_CHARS = 255;
 const confirmBodySchema = z.strictObject({ authenticated: z.boolean() });
 const CARD_FIELDS = ['number', 'expMonth', 'expYear', 'cvc'];
 
@@ -140,7 +140,9 @@ function reply(c: Context, outcome: PaymentOutcome): Response {
     case 'failed': {
       const error = {
         code: outcome.kind === 'declined' ? 'payment_declined' : 'payment_failed',
-        message: `payment ${payment.id} ${outcome.kind}: ${outcome.reason}; the order is still ${order.status}, so try another card`,
+        message: outcome.retriable
+          ? `payment ${payment.id} ${outcome.kind}: ${outcome.reason}; the order is still ${order.status}, so pay again with a new Idempotency-Key`
+          : `payment ${payment.id} ${outcome.kind}: ${outcome.reason}; the order is still ${order.status}, so try another card`,
         field: 'paymentMethod',
         declineCode: payment.declineCode,
         retriable: outcome.retriable,
