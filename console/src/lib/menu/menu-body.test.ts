@@ -171,6 +171,16 @@ describe('buildMenu', () => {
   });
 });
 
+describe('special quantity', () => {
+  it.each([['0'], ['10001']])('reports %s with the bounds', (quantity) => {
+    const draft = draftFromMenu(SAVED);
+    draft.specials[0]!.quantity = quantity;
+    const built = buildMenu(draft);
+    expect(built.ok).toBe(false);
+    expect(built.ok ? [] : built.problems).toEqual([{ field: 'specials.0.quantity', key: 'menu.check.range', params: { min: 1, max: 10_000 } }]);
+  });
+});
+
 describe('new rows', () => {
   it('get keys no other row has', () => {
     const keys = [newItemDraft().key, newItemDraft().key, newGroupDraft().key, newChoiceDraft().key, newSpecialDraft('x', '').key];

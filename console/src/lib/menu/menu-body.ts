@@ -5,11 +5,14 @@ import type { ChoiceDraft, GroupDraft, ItemDraft, MenuDraft, SpecialDraft } from
 import { assignIds } from './menu-ids.js';
 import { formatMoneyInput, parseCountInput, parseMoneyInput, type ParsedInput } from './money-input.js';
 
+/** The server's bound on a special's daily quantity (MAX_SPECIAL_QUANTITY in orders/menu.ts, kept out of this bundle with its zod schema). */
+const MAX_SPECIAL_QUANTITY = 10_000;
+
 /**
  * Builds the body of `PUT /v1/admin/trucks/:id/menu` from the form, and finds what the form
- * can tell before sending: missing names, amounts and counts that do not read. Ranges,
- * the min/max rules of option groups and duplicate specials are left to the server, which
- * names the field it rejects.
+ * can tell before sending: missing names, amounts and counts that do not read, and a
+ * special's quantity outside 1 to 10,000. Other ranges, the min/max rules of option groups
+ * and duplicate specials are left to the server, which names the field it rejects.
  */
 
 /** A problem shown next to a field, named by its path in the PUT body (`items.2.priceMinor`). */
@@ -98,7 +101,7 @@ function buildSpecial(special: SpecialDraft, idOfItem: ReadonlyMap<string, strin
   const built: DailySpecial = {
     itemId: itemId ?? '',
     date: special.date,
-    quantity: reader.count(special.quantity, `${path}.quantity`),
+    quantity: reader.count(special.quantity, `${path}.quantity`, { min: 1, max: MAX_SPECIAL_QUANTITY }),
   };
   const priceMinor = reader.money(special.price, `${path}.priceMinor`, false);
   if (priceMinor !== undefined) built.priceMinor = priceMinor;
@@ -143,8 +146,12 @@ class FieldReader {
     return this.#valueOf(parsed, field);
   }
 
-  count(text: string, field: string): number {
-    return this.#valueOf(parseCountInput(text), field, 'menu.check.count');
+  /** Reads a whole number; with `range`, one outside it is reported with the bounds the server checks. */
+  count(text: string, field: string, range?: { min: number; max: number }): number {
+    const parsed = parseCountInput(text);
+    const value = this.#valueOf(parsed, field, 'menu.check.count');
+    if (range && parsed.ok && (value < range.min || value > range.max)) this.report(field, 'menu.check.range', range);
+    return value;
   }
 
   #valueOf(parsed: ParsedInput, field: string, invalidKey?: MessageKey): number {

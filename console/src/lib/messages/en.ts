@@ -453,6 +453,7 @@ export const en = {
   'menu.check.decimals': '{currency} amounts have at most {digits} decimals.',
   'menu.check.noDecimals': '{currency} amounts have no decimals.',
   'menu.check.count': 'Type a whole number, such as 1.',
+  'menu.check.range': 'Type a whole number from {min} to {max}.',
   'menu.check.noChoices': 'Add at least one choice.',
   'menu.prep.title': 'Preparation time',
   'menu.prep.hint':

@@ -452,6 +452,7 @@ export const zhCN: Record<MessageKey, string> = {
   'menu.check.decimals': '{currency} 金额最多 {digits} 位小数。',
   'menu.check.noDecimals': '{currency} 金额不能有小数。',
   'menu.check.count': '请输入整数，例如 1。',
+  'menu.check.range': '请输入 {min} 到 {max} 之间的整数。',
   'menu.check.noChoices': '请至少添加一个选项。',
   'menu.prep.title': '制作时间',
   'menu.prep.hint': '每个订单的制作时间为每单时间加上每件时间乘以件数，并在前面的订单之后开始。修改后，从现在起付款的订单按新时间计算预计做好时间。',
