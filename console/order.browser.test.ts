@@ -1,10 +1,12 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCloudburst } from '../server/app-server.js';
+import { localDateAt } from '../server/orders/local-date.js';
 import { instantToLocal } from '../server/time-zone.js';
 import {
   adminBody,
   adminConsoleUrl,
+  apiRequest,
   launchChromium,
   startConsoleServer,
   textOf,
@@ -20,8 +22,9 @@ import {
  * its offer pushed, orders with the code and pays with a sandbox card. The staff then move
  * the order through the admin API, and the page must show each status from the SDK's
  * push. Other phones open the links campaign messages carry, keep their cart over a
- * reload, go back from an unpaid order to change it, pay after a declined card, and read
- * the page and its errors in Chinese. Nothing in the page may load from another host.
+ * reload, cancel an unpaid order to change it and pay after a declined card. They also
+ * order on without a code the server rejects, pick one of many trucks, and read the page
+ * and its errors in Chinese. Nothing in the page may load from another host.
  */
 
 const SCREENSHOT_PATH = '/tmp/order-page.png';
@@ -30,6 +33,10 @@ const TIME_ZONE = 'America/Los_Angeles';
 const WAIT_MS = 20_000;
 const SHARED_CODE = 'WRAP-7788';
 const FREE_DRINK_CODE = 'FREE-2222';
+/** The code of a campaign the admin ends while a phone has it in the cart. */
+const ENDING_CODE = 'ENDS-3333';
+/** The code of a street fair of seven trucks, two of them named Curry Up. */
+const FAIR_CODE = 'FEST-4444';
 
 const TACO_LOCO = { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TIME_ZONE };
 /** About 2.4 km from Taco Loco, far outside its fence. */
@@ -62,6 +69,36 @@ const MENU = {
     { id: 'burrito', name: 'Burrito', priceMinor: 1100, available: true, soldOut: true },
   ],
   specials: [],
+};
+
+/** Returns a menu whose pork bun is the special of `localDate`, with 2 to sell. */
+function specialMenu(localDate: string) {
+  return {
+    currency: 'USD',
+    items: [{ id: 'pork-bun', name: 'Pork bun', priceMinor: 400, available: true, soldOut: false }],
+    specials: [{ itemId: 'pork-bun', date: localDate, quantity: 2 }],
+  };
+}
+
+/**
+ * The street fair's trucks, about 3 km south-west of Taco Loco, so no phone of the other
+ * tests comes near their fences. From the phone NEAR_GELATO_GO they are 350 m, 931 m,
+ * 1105 m, 1274 m, 1575 m, 1621 m and 1936 m away, in this order.
+ */
+const FAIR_TRUCKS = [
+  { name: 'Gelato Go', lat: 37.7609, lon: -122.435 },
+  { name: 'Curry Up', lat: 37.75, lon: -122.439 },
+  { name: 'Curry Up', lat: 37.766, lon: -122.442 },
+  { name: 'Bao Bus', lat: 37.7685, lon: -122.43 },
+  { name: 'Falafel Friends', lat: 37.75, lon: -122.42 },
+  { name: 'Elote Express', lat: 37.77, lon: -122.445 },
+  { name: 'Crepe Cart', lat: 37.745, lon: -122.45 },
+].map((truck) => ({ ...truck, timeZone: TIME_ZONE }));
+
+/** A phone about 350 m south of Gelato Go: 0.00315° of latitude is 350.3 m. */
+const NEAR_GELATO_GO: BrowserContextOptions = {
+  geolocation: { latitude: 37.7609 - 0.00315, longitude: -122.435, accuracy: 10 },
+  permissions: ['geolocation'],
 };
 
 /** A phone held about 30 m north of Taco Loco, inside its 150 m fence. */
@@ -200,6 +237,12 @@ describe('order page in Chromium', () => {
       expect(await textOf(page.getByTestId('offer-valid-until'))).toBe(validUntil.replace(/\s+/g, ' '));
       expect(await page.getByTestId('location-step').getAttribute('data-state')).toBe('sharing');
       expect(await page.getByLabel('Discount code').inputValue()).toBe(code);
+    });
+
+    it('opens the pushed truck without a choice', async () => {
+      await waitForText(page.locator('#menu-title'), 'Menu of Taco Loco');
+      expect(await page.getByTestId('truck-choice').count()).toBe(0);
+      expect(await textOf(page.getByTestId('cart-code'))).toBe(`Code ${code} Remove code`);
     });
 
     it('shows the truck menu with sold-out items', async () => {
@@ -373,7 +416,22 @@ describe('order page in Chromium', () => {
       expect(tokenRequests()).toBe(before);
     });
 
-    it('goes back to change an unpaid order', async () => {
+    it('says where the CVC is on the card', async () => {
+      const tokenRequests = () => requests.filter((request) => request === 'POST /v1/payments/sandbox/tokens').length;
+      const before = tokenRequests();
+      await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+      await waitForText(page.getByTestId('cvc-hint'), '3 digits on the back of the card.');
+
+      await page.getByLabel('Card number').fill('3782 822463 10005');
+      await waitForText(page.getByTestId('cvc-hint'), 'American Express: 4 digits on the front of the card.');
+      await page.getByLabel('Expiry (MM/YY)').fill('12/34');
+      await page.getByLabel('CVC').fill('123');
+      await page.getByTestId('pay').click();
+      await waitForText(page.locator('#card-cvc-error'), 'Enter the 4 digits on the front of your American Express card.');
+      expect(tokenRequests()).toBe(before);
+    });
+
+    it('cancels an unpaid order to change it', async () => {
       const firstOrderId = await followedOrderId(page);
       expect(await page.evaluate(() => sessionStorage.getItem('cloudburst.order.cart'))).toBeNull();
       await page.getByTestId('change-order').click();
@@ -389,7 +447,8 @@ describe('order page in Chromium', () => {
       await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
       const secondOrderId = await followedOrderId(page);
       expect(secondOrderId).not.toBe(firstOrderId);
-      expect((await adminBody(server, 'GET', `/orders/${firstOrderId}`)).order.status).toBe('placed');
+      expect(requests.filter((request) => request === `POST /v1/orders/${firstOrderId}/cancel`)).toHaveLength(1);
+      expect((await adminBody(server, 'GET', `/orders/${firstOrderId}`)).order.status).toBe('cancelled');
       expect((await adminBody(server, 'GET', `/orders/${secondOrderId}`)).order).toMatchObject({ status: 'placed', totalMinor: 300 });
     });
 
@@ -450,6 +509,21 @@ describe('order page in Chromium', () => {
       await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
       await waitForText(page.getByTestId('cart-discount'), '-$0.30');
       expect(await textOf(page.getByTestId('cart-total'))).toBe('$2.70');
+    });
+
+    it('removes the code and applies it again', async () => {
+      expect(await textOf(page.getByTestId('cart-code'))).toBe(`Code ${SHARED_CODE} Remove code`);
+      await page.getByTestId('remove-code').click();
+
+      await waitForText(page.getByTestId('cart-total'), '$3.00');
+      expect(await page.getByTestId('cart-discount').count()).toBe(0);
+      expect(await textOf(page.getByTestId('code-removed'))).toBe(`Code ${SHARED_CODE} was removed from your order. You can place the order without it.`);
+      expect(await page.getByTestId('code-removed').getAttribute('role')).toBe('status');
+
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await waitForText(page.getByTestId('cart-discount'), '-$0.30');
+      expect(await textOf(page.getByTestId('cart-total'))).toBe('$2.70');
+      expect(await page.getByTestId('code-removed').count()).toBe(0);
     });
 
     it('names an unknown code', async () => {
@@ -516,6 +590,157 @@ describe('order page in Chromium', () => {
       expect(tokenRequests()).toBe(before);
       expect((await adminBody(server, 'GET', `/orders/${await followedOrderId(page)}`)).order).toMatchObject({ status: 'paid', totalMinor: 0, code: FREE_DRINK_CODE });
     });
+
+    it('starts a new order without the redeemed code', async () => {
+      const orderId = await followedOrderId(page);
+      await adminBody(server, 'POST', `/orders/${orderId}/status`, { status: 'ready' });
+      await adminBody(server, 'POST', `/orders/${orderId}/status`, { status: 'picked_up' });
+      await page.getByTestId('new-order').click({ timeout: WAIT_MS });
+
+      await waitForText(page.locator('#menu-title'), 'Menu of Dumpling Dash');
+      await waitForText(page.getByTestId('code-removed'), `This code was already used. Code ${FREE_DRINK_CODE} was removed from your order. You can place the order without it.`);
+      await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
+      await waitForText(page.getByTestId('cart-total'), '$3.00');
+      expect(await page.getByTestId('cart-code').count()).toBe(0);
+    });
+  });
+
+  describe('a phone changing an order of specials', () => {
+    let page: Page;
+    let truckId: string;
+
+    beforeAll(async () => {
+      truckId = (await adminBody(server, 'POST', '/trucks', { name: 'Bun Box', lat: 37.7300, lon: -122.4600, timeZone: TIME_ZONE })).truck.id;
+      await adminBody(server, 'PUT', `/trucks/${truckId}/menu`, specialMenu(localDateAt(Date.now(), TIME_ZONE)));
+      page = await openPhone();
+    });
+
+    it('gives the specials back when the order changes', async () => {
+      await page.goto(`${server.url}/order?truck=${truckId}`);
+      const bun = page.locator('[data-item-id=pork-bun]');
+      await waitForText(bun.locator('.special'), "Today's special: 2 left");
+      await bun.getByTestId('add-item').click();
+      await bun.getByTestId('add-item').click();
+      await waitForText(page.getByTestId('cart-total'), '$8.00');
+      await page.getByTestId('place-order').click();
+      await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
+      const firstOrderId = await followedOrderId(page);
+
+      await page.getByTestId('change-order').click();
+
+      await waitForText(bun.locator('.special'), "Today's special: 2 left");
+      expect(await bun.getByTestId('sold-out').count()).toBe(0);
+      expect(await page.getByTestId('cart-quantity').allTextContents()).toEqual(['2']);
+      expect(await textOf(page.getByTestId('cart-total'))).toBe('$8.00');
+      expect((await adminBody(server, 'GET', `/orders/${firstOrderId}`)).order.status).toBe('cancelled');
+    });
+
+    it('shows the status of an order paid meanwhile', async () => {
+      await page.getByTestId('place-order').click();
+      await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
+      const session = JSON.parse((await page.evaluate(() => sessionStorage.getItem('cloudburst.order.session'))) ?? '{}') as { orderId: string; orderToken: string };
+
+      // Another tab of the customer pays the order just before this page's cancel arrives.
+      let paymentStatus = 0;
+      await page.route('**/v1/orders/*/cancel', async (route) => {
+        const card = await apiRequest(server, 'POST', '/v1/payments/sandbox/tokens', { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' });
+        const auth = { authorization: `Bearer ${session.orderToken}`, 'idempotency-key': crypto.randomUUID() };
+        paymentStatus = (await apiRequest(server, 'POST', `/v1/orders/${session.orderId}/payments`, { paymentMethod: card.body.token }, auth)).status;
+        await route.continue();
+      });
+      try {
+        await page.getByTestId('change-order').click();
+        await waitForText(page.getByTestId('status-notice'), 'This order is no longer waiting for payment, so it cannot be changed.');
+      } finally {
+        await page.unroute('**/v1/orders/*/cancel');
+      }
+      expect(paymentStatus).toBe(201);
+      expect(await textOf(page.getByTestId('status-text'))).toMatch(/^Order \d{3} is paid\. The truck will start on it soon\.$/);
+      expect(await page.getByTestId('menu').count()).toBe(0);
+      expect(await followedOrderId(page)).toBe(session.orderId);
+      expect((await adminBody(server, 'GET', `/orders/${session.orderId}`)).order.status).toBe('paid');
+    });
+  });
+
+  describe('a phone whose code ends before it orders', () => {
+    let page: Page;
+    let endingCampaignId: string;
+
+    beforeAll(async () => {
+      const now = Date.now();
+      endingCampaignId = (
+        await adminBody(server, 'POST', '/campaigns', {
+          name: 'Last call',
+          truckIds: [dumplingDashId],
+          window: { start: instantToLocal(now - 60_000, TIME_ZONE), end: instantToLocal(now + 3_600_000, TIME_ZONE) },
+          radiusM: 100,
+          benefit: { kind: 'percent', value: 20 },
+          segments: [{ source: 'point_of_sale', name: 'Window sign-ups', codeMode: 'shared', code: ENDING_CODE }],
+        })
+      ).campaign.id;
+      page = await openPhone();
+    });
+
+    it('orders without the rejected code', async () => {
+      await page.goto(`${server.url}/order?code=${ENDING_CODE}`);
+      await waitForText(page.locator('#menu-title'), 'Menu of Dumpling Dash');
+      await page.locator('[data-item-id=horchata]').getByTestId('add-item').click();
+      await waitForText(page.getByTestId('cart-discount'), '-$0.60');
+      await adminBody(server, 'POST', `/campaigns/${endingCampaignId}/status`, { status: 'ended' });
+
+      await page.getByTestId('place-order').click();
+      await waitForText(page.getByTestId('code-removed'), `The offer of this code has ended. Code ${ENDING_CODE} was removed from your order. You can place the order without it.`);
+      expect(await page.getByTestId('code-removed').getAttribute('role')).toBe('alert');
+      expect(await textOf(page.getByTestId('cart-total'))).toBe('$3.00');
+      expect(await textOf(page.locator('#checkout-code-error'))).toBe('');
+
+      await page.getByTestId('place-order').click();
+      await page.getByTestId('payment').waitFor({ timeout: WAIT_MS });
+      expect((await adminBody(server, 'GET', `/orders/${await followedOrderId(page)}`)).order).toMatchObject({ status: 'placed', code: null, totalMinor: 300 });
+    });
+  });
+
+  describe('a phone opening a code link of many trucks', () => {
+    beforeAll(async () => {
+      const truckIds: string[] = [];
+      for (const truck of FAIR_TRUCKS) truckIds.push((await adminBody(server, 'POST', '/trucks', truck)).truck.id);
+      const now = Date.now();
+      await adminBody(server, 'POST', '/campaigns', {
+        name: 'Street fair',
+        truckIds,
+        window: { start: instantToLocal(now - 60_000, TIME_ZONE), end: instantToLocal(now + 3_600_000, TIME_ZONE) },
+        radiusM: 100,
+        benefit: { kind: 'percent', value: 5 },
+        segments: [{ source: 'point_of_sale', name: 'Fair flyers', codeMode: 'shared', code: FAIR_CODE }],
+      });
+    });
+
+    it('lists five by name and tells same names apart', async () => {
+      const page = await openPhone();
+      await page.goto(`${server.url}/order?code=${FAIR_CODE}`);
+      const options = page.getByTestId('truck-choice').getByTestId('truck-option');
+      await expect.poll(() => options.count(), { timeout: WAIT_MS }).toBe(5);
+
+      expect(await textOf(page.getByTestId('offer-trucks'))).toBe('7 trucks');
+      expect(await Promise.all((await options.all()).map(textOf))).toEqual(['Bao Bus', 'Crepe Cart', 'Curry Up #1', 'Curry Up #2', 'Elote Express']);
+      expect(await page.getByTestId('truck-distance').count()).toBe(0);
+      await page.getByTestId('trucks-toggle').click();
+      await expect.poll(() => options.count()).toBe(7);
+      expect(await textOf(page.getByTestId('trucks-toggle'))).toBe('Show fewer trucks');
+    });
+
+    it('sorts by distance once the phone shares its location', async () => {
+      const page = await openPhone(NEAR_GELATO_GO);
+      await page.goto(`${server.url}/order?code=${FAIR_CODE}`);
+      await expect.poll(() => page.getByTestId('truck-option').count(), { timeout: WAIT_MS }).toBe(5);
+      expect(await textOf(page.getByTestId('trucks-toggle'))).toBe('Show all 7 trucks');
+      await page.getByTestId('share-location').click();
+
+      await waitForText(page.getByTestId('truck-option').first(), 'Gelato Go 350 m');
+      const labels = await Promise.all((await page.getByTestId('truck-option').all()).map(textOf));
+      expect(labels.map((label) => label.replace(/ [\d.]+ k?m$/, ''))).toEqual(['Gelato Go', 'Curry Up', 'Curry Up', 'Bao Bus', 'Falafel Friends']);
+      expect(await page.getByTestId('truck-ordinal').count()).toBe(0);
+    });
   });
 
   describe('a phone in Chinese', () => {
@@ -572,6 +797,7 @@ describe('order page in Chromium', () => {
       expect(await textOf(page.locator('#status-title'))).toBe('您在 Taco Loco 的订单');
 
       await page.locator('#card-number').fill('4000 0000 0000 9995');
+      await waitForText(page.getByTestId('cvc-hint'), '卡背面的 3 位数字。');
       await page.locator('#card-expiry').fill('12/34');
       await page.locator('#card-cvc').fill('123');
       await page.getByTestId('pay').click();

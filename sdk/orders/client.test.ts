@@ -73,6 +73,17 @@ describe('OrderClient against a real server', () => {
     }
   });
 
+  it('cancels an unpaid order once', async () => {
+    const body = buildOrderBody({ truckId, lines: [{ itemId: 'gyoza', quantity: 1, choices: [] }], customer: { name: '', phone: '', email: '', smsUpdates: false } });
+    const placed = await client.placeOrder(body, randomUUID());
+
+    const cancelled = await client.cancelOrder(placed.order.id, placed.orderToken);
+    expect(cancelled).toMatchObject({ id: placed.order.id, status: 'cancelled' });
+    const again = await client.cancelOrder(placed.order.id, placed.orderToken).catch((caught: unknown) => caught);
+    expect(again).toBeInstanceOf(ApiError);
+    expect(again).toMatchObject({ status: 409, code: 'conflict', field: 'status' });
+  });
+
   it('throws the server error with field and value', async () => {
     const error = await client.placeOrder({ truckId, lines: [{ itemId: 'ramen', quantity: 1, choices: [] }], customer: {} }, randomUUID()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiError);

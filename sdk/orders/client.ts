@@ -1,6 +1,7 @@
 import type { PublishedMenu } from '../../orders/menu.js';
 import { sendForBody, send, apiErrorOf, type HttpRequest } from './http.js';
 import {
+  cancelOrderRequest,
   cardTokenRequest,
   codeOfferRequest,
   confirmPaymentRequest,
@@ -80,6 +81,14 @@ export class OrderClient {
 
   async getOrder(orderId: string, orderToken: string): Promise<CustomerOrder> {
     return (await this.request<{ order: CustomerOrder }>(orderRequest(orderId, orderToken))).order;
+  }
+
+  /**
+   * Cancels an unpaid order, so its specials go back on sale, and returns the cancelled order.
+   * @throws ApiError with status 409 for an order that is no longer placed, such as one paid or already cancelled
+   */
+  async cancelOrder(orderId: string, orderToken: string): Promise<CustomerOrder> {
+    return (await this.request<{ order: CustomerOrder }>(cancelOrderRequest(orderId, orderToken))).order;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildOrderBody, cardTokenRequest, codeOfferRequest, confirmPaymentRequest, menuRequest, orderRequest, payRequest, placeOrderRequest, type CustomerForm } from './requests.js';
+import { buildOrderBody, cancelOrderRequest, cardTokenRequest, codeOfferRequest, confirmPaymentRequest, menuRequest, orderRequest, payRequest, placeOrderRequest, type CustomerForm } from './requests.js';
 
 const BLANK: CustomerForm = { name: '', phone: '', email: '', smsUpdates: false };
 const LINES = [{ itemId: 'taco', quantity: 2, choices: ['verde'] }];
@@ -69,6 +69,10 @@ describe('request builders', () => {
 
   it('read the order with its token', () => {
     expect(orderRequest('o1', 'secret')).toEqual({ method: 'GET', path: '/v1/orders/o1', headers: { authorization: 'Bearer secret' } });
+  });
+
+  it('cancel the order with its token and no body', () => {
+    expect(cancelOrderRequest('o/1', 'secret')).toEqual({ method: 'POST', path: '/v1/orders/o%2F1/cancel', headers: { authorization: 'Bearer secret' } });
   });
 
   it('tokenize the card', () => {

@@ -98,6 +98,15 @@ export function orderRequest(orderId: string, orderToken: string): HttpRequest {
   return { method: 'GET', path: `/v1/orders/${encodeURIComponent(orderId)}`, headers: { authorization: `Bearer ${orderToken}` } };
 }
 
+/**
+ * Builds the request that cancels an order the customer has not paid, so its specials go
+ * back on sale. The route takes no body. The server replies 409 once the order is no longer
+ * placed, such as when it was paid or cancelled meanwhile.
+ */
+export function cancelOrderRequest(orderId: string, orderToken: string): HttpRequest {
+  return { method: 'POST', path: `/v1/orders/${encodeURIComponent(orderId)}/cancel`, headers: { authorization: `Bearer ${orderToken}` } };
+}
+
 /** Builds the sandbox tokenizer's request. Its body contains the card number, so it must never be logged or kept. */
 export function cardTokenRequest(card: CardFields): HttpRequest {
   return { method: 'POST', path: '/v1/payments/sandbox/tokens', headers: { ...JSON_HEADERS }, body: JSON.stringify(card) };

@@ -1,5 +1,6 @@
 import type { OfferPayload, OrderUpdate } from '../../../../common/protocol.js';
 import { CloudburstDevice, type DeviceState } from '../../../../sdk/index.js';
+import type { LatLon } from './truck-choice.js';
 import { forgetDeviceCredentials, readDeviceCredentials, saveDeviceCredentials, type DeviceCredentials, type KeyValueStore } from './storage.js';
 
 /**
@@ -39,6 +40,8 @@ export class DeviceLink {
   connection = $state<DeviceState>('idle');
   /** Time of the last fix sent, epoch milliseconds. */
   lastFixAt = $state<number | null>(null);
+  /** The last fix while sharing, to sort trucks by distance; null before the first fix and once sharing stops. */
+  position = $state<LatLon | null>(null);
 
   readonly #options: DeviceLinkOptions;
   readonly #origin: string;
@@ -101,6 +104,7 @@ export class DeviceLink {
     if (this.#watchId !== null) this.#options.geolocation?.clearWatch(this.#watchId);
     this.#watchId = null;
     this.location = state;
+    this.position = null;
   }
 
   async dispose(): Promise<void> {
@@ -172,6 +176,7 @@ export class DeviceLink {
   #takeFix(position: GeolocationPosition): void {
     this.location = 'sharing';
     this.lastFixAt = position.timestamp;
+    this.position = { lat: position.coords.latitude, lon: position.coords.longitude };
     if (this.#device !== null && this.#device.state !== 'closed') {
       this.#sendFix(position);
       return;

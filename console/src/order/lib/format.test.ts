@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatTimeOfDay } from './format.js';
+import { formatDateTime, formatDistance, formatTimeOfDay } from './format.js';
 
 const INSTANT = '2026-12-05T21:30:00.000Z';
 const plain = (text: string) => text.replace(/\s+/g, ' ');
@@ -29,5 +29,23 @@ describe('formatTimeOfDay', () => {
 
   it('returns text that is no instant as it is', () => {
     expect(formatTimeOfDay('en-US', '')).toBe('');
+  });
+});
+
+describe('formatDistance', () => {
+  it.each([
+    [349, '350 m'],
+    [2, '10 m'],
+    [994, '990 m'],
+    [995, '1 km'],
+    [1234, '1.2 km'],
+    [12_345, '12.3 km'],
+  ])('%d m reads %s', (metres, expected) => {
+    expect(formatDistance('en', metres)).toBe(expected);
+  });
+
+  it('formats in Chinese', () => {
+    expect(formatDistance('zh-CN', 349)).toBe('350米');
+    expect(formatDistance('zh-CN', 1234)).toBe('1.2公里');
   });
 });

@@ -24,3 +24,19 @@ export function formatTimeOfDay(locale: string, instant: string): string {
   if (Number.isNaN(date.getTime())) return instant;
   return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(date);
 }
+
+/** Distance from which the truck list shows kilometres, because 995 m would round to 1,000 m. */
+const MAX_METRES_SHOWN = 995;
+
+/**
+ * Formats a distance for the truck list: metres rounded to 10, at least 10, below 1 km,
+ * and kilometres with one decimal above, such as "350 m" or "1.2 km". A phone's fix is
+ * rarely better than 10 m, so finer steps would only suggest precision.
+ */
+export function formatDistance(locale: string, metres: number): string {
+  if (metres < MAX_METRES_SHOWN) {
+    const rounded = Math.max(10, Math.round(metres / 10) * 10);
+    return new Intl.NumberFormat(locale, { style: 'unit', unit: 'meter', unitDisplay: 'short', maximumFractionDigits: 0 }).format(rounded);
+  }
+  return new Intl.NumberFormat(locale, { style: 'unit', unit: 'kilometer', unitDisplay: 'short', maximumFractionDigits: 1 }).format(metres / 1000);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OfferPayload } from '../../../../common/protocol.js';
-import { benefitMessage, minSpendMessage, offerAppliesAt, offerFromLookup, offerFromPush } from './offer.js';
+import { benefitMessage, keepNamedTruck, minSpendMessage, offerAppliesAt, offerFromLookup, offerFromPush, truckForOffer } from './offer.js';
 
 const money = (amountMinor: number, currency: string) => `${currency} ${amountMinor}`;
 
@@ -41,8 +41,9 @@ describe('offerFromPush', () => {
       benefit: { kind: 'percent', value: 10, description: '10% off' },
       validUntil: '2026-12-05T21:00:00.000Z',
       state: 'usable',
-      trucks: [{ id: 't1', name: 'Taco Loco' }],
+      trucks: [{ id: 't1', name: 'Taco Loco', lat: 37.7793, lon: -122.4193 }],
       source: 'push',
+      namedTruckId: 't1',
     });
   });
 
@@ -55,10 +56,15 @@ describe('offerFromLookup', () => {
   it('reads the trucks with their time zones, by name', () => {
     const offer = offerFromLookup(LOOKUP);
     expect(offer.trucks).toEqual([
-      { id: 't2', name: 'Dumpling Dash', timeZone: 'America/Los_Angeles' },
-      { id: 't1', name: 'Taco Loco', timeZone: 'America/Los_Angeles' },
+      { id: 't2', name: 'Dumpling Dash', lat: 37.7946, lon: -122.3999, timeZone: 'America/Los_Angeles' },
+      { id: 't1', name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: 'America/Los_Angeles' },
     ]);
-    expect(offer).toMatchObject({ code: 'WRAP-7788', state: 'usable', source: 'lookup', validUntil: '2026-12-05T22:00:00.000Z' });
+    expect(offer).toMatchObject({ code: 'WRAP-7788', state: 'usable', source: 'lookup', validUntil: '2026-12-05T22:00:00.000Z', namedTruckId: null });
+  });
+
+  it('leaves out coordinates that are no numbers', () => {
+    const offer = offerFromLookup({ offer: { ...LOOKUP.offer, trucks: [{ id: 't1', name: 'Taco Loco', lat: '37.7', lon: null }] } });
+    expect(offer.trucks).toEqual([{ id: 't1', name: 'Taco Loco' }]);
   });
 
   it('keeps a state the code cannot be used in', () => {
@@ -101,5 +107,49 @@ describe('offerAppliesAt', () => {
     const offer = offerFromLookup(LOOKUP);
     expect(offerAppliesAt(offer, 't2')).toBe(true);
     expect(offerAppliesAt(offer, 't3')).toBe(false);
+  });
+});
+
+describe('keepNamedTruck', () => {
+  const pushed = offerFromPush({ ...PUSHED, code: 'WRAP-7788' });
+
+  it('keeps the pushed truck for a lookup of its code', () => {
+    expect(keepNamedTruck(offerFromLookup(LOOKUP), pushed).namedTruckId).toBe('t1');
+  });
+
+  it('drops it for another code', () => {
+    expect(keepNamedTruck(offerFromLookup(LOOKUP), offerFromPush(PUSHED)).namedTruckId).toBeNull();
+  });
+
+  it('drops it when the lookup lacks the truck', () => {
+    const otherTrucks = offerFromLookup({ offer: { ...LOOKUP.offer, trucks: [LOOKUP.offer.trucks[1]] } });
+    expect(keepNamedTruck(otherTrucks, pushed).namedTruckId).toBeNull();
+  });
+
+  it('changes nothing without an earlier offer', () => {
+    const lookup = offerFromLookup(LOOKUP);
+    expect(keepNamedTruck(lookup, null)).toBe(lookup);
+  });
+});
+
+describe('truckForOffer', () => {
+  const lookup = offerFromLookup(LOOKUP);
+
+  it('opens the pushed truck', () => {
+    expect(truckForOffer(offerFromPush(PUSHED), null)).toBe('t1');
+    expect(truckForOffer(offerFromPush(PUSHED), 't2')).toBe('t1');
+  });
+
+  it('keeps a chosen truck the code applies at', () => {
+    expect(truckForOffer({ ...lookup, namedTruckId: 't1' }, 't2')).toBe('t2');
+  });
+
+  it('opens the named truck of a looked-up code', () => {
+    expect(truckForOffer({ ...lookup, namedTruckId: 't1' }, 't9')).toBe('t1');
+  });
+
+  it('leaves the choice of several trucks to the customer', () => {
+    expect(truckForOffer(lookup, null)).toBeNull();
+    expect(truckForOffer(lookup, 't9')).toBeNull();
   });
 });

@@ -18,6 +18,9 @@ export interface OfferTruck {
   name: string;
   /** IANA time zone, known for looked-up codes only. */
   timeZone?: string;
+  /** Position in degrees, to sort the trucks by distance; missing from a server that does not send it. */
+  lat?: number;
+  lon?: number;
 }
 
 export interface DisplayOffer {
@@ -30,6 +33,12 @@ export interface DisplayOffer {
   trucks: OfferTruck[];
   /** `push` for an offer sent to this phone, `lookup` for a code from a link or typed. */
   source: 'push' | 'lookup';
+  /**
+   * The truck the offer was sent for, which the page opens without asking: a pushed
+   * offer's truck, kept when the same code is looked up later. Null for a code from a
+   * link or typed, whose campaign may name many trucks.
+   */
+  namedTruckId: string | null;
 }
 
 /** Converts a pushed offer. Its state follows from its end: a push arrives while the code is valid. */
@@ -40,8 +49,9 @@ export function offerFromPush(offer: OfferPayload, now: number = Date.now()): Di
     benefit: offer.benefit,
     validUntil: offer.validUntil,
     state: now >= Date.parse(offer.validUntil) ? 'expired' : 'usable',
-    trucks: [{ id: offer.truck.id, name: offer.truck.name }],
+    trucks: [{ id: offer.truck.id, name: offer.truck.name, lat: offer.truck.lat, lon: offer.truck.lon }],
     source: 'push',
+    namedTruckId: offer.truck.id,
   };
 }
 
@@ -66,7 +76,13 @@ export function offerFromLookup(body: unknown): DisplayOffer {
   const state = CODE_OFFER_STATES.find((candidate) => candidate === offer.state) ?? 'usable';
   const trucks = (offer.trucks as Array<Partial<OfferTruck>>).map((truck, index) => {
     if (typeof truck.id !== 'string' || typeof truck.name !== 'string') throw new TypeError(`invalid code offer reply: offer.trucks.${index} lacks an id and name`);
-    return truck.timeZone === undefined ? { id: truck.id, name: truck.name } : { id: truck.id, name: truck.name, timeZone: truck.timeZone };
+    const read: OfferTruck = { id: truck.id, name: truck.name };
+    if (truck.timeZone !== undefined) read.timeZone = truck.timeZone;
+    if (Number.isFinite(truck.lat) && Number.isFinite(truck.lon)) {
+      read.lat = truck.lat;
+      read.lon = truck.lon;
+    }
+    return read;
   });
   // The reply lists the trucks in no promised order; by name is how a customer scans a list.
   trucks.sort((a, b) => a.name.localeCompare(b.name));
@@ -78,6 +94,7 @@ export function offerFromLookup(body: unknown): DisplayOffer {
     state,
     trucks,
     source: 'lookup',
+    namedTruckId: null,
   };
 }
 
@@ -105,6 +122,27 @@ export function minSpendMessage(
 ): { key: OrderMessageKey; params: MessageParams } | null {
   if (benefit.minSpendMinor === undefined || benefit.currency === undefined) return null;
   return { key: 'benefit.minSpend', params: { amount: formatMoney(benefit.minSpendMinor, benefit.currency) } };
+}
+
+/**
+ * Carries the truck a pushed offer named over to a lookup of the same code, whose reply
+ * lists every truck of the campaign, so the page stays at the truck the offer was sent for.
+ */
+export function keepNamedTruck(next: DisplayOffer, previous: DisplayOffer | null): DisplayOffer {
+  const named = previous?.namedTruckId ?? null;
+  if (next.namedTruckId !== null || named === null || previous?.code !== next.code || !offerAppliesAt(next, named)) return next;
+  return { ...next, namedTruckId: named };
+}
+
+/**
+ * Returns the truck whose menu the page opens for an offer: the chosen truck when the
+ * code applies there, else the truck the offer names, else its only truck, else null for
+ * the customer to pick one.
+ */
+export function truckForOffer(offer: DisplayOffer, chosenTruckId: string | null): string | null {
+  if (chosenTruckId !== null && offerAppliesAt(offer, chosenTruckId)) return chosenTruckId;
+  if (offer.namedTruckId !== null && offerAppliesAt(offer, offer.namedTruckId)) return offer.namedTruckId;
+  return offer.trucks.length === 1 ? offer.trucks[0]!.id : null;
 }
 
 /** Returns true when the offer's code applies at the truck. */

@@ -1,6 +1,7 @@
 import type { OfferPayload } from '../../../../common/protocol.js';
 import type { CartLine } from '../../../../orders/cart.js';
 import type { PublishedMenu } from '../../../../orders/menu.js';
+import { codeAfterOrder, isFinalCodeRejection, type RemovedCode } from './applied-code.js';
 import { addToCart, previewCart, setQuantity, type CartPreview } from './cart.js';
 import { cartSnapshot, restoreCart, savedCartOf } from './cart-restore.js';
 import { Checkout } from './checkout.svelte.js';
@@ -11,8 +12,9 @@ import { i18n } from './i18n.svelte.js';
 import { REQUEST_RETRY, retryRetriable } from './idempotency.js';
 import type { OrderLink } from './link.js';
 import { readMenuTruck, readPublishedMenu } from './menu.js';
-import { offerAppliesAt, offerFromLookup, offerFromPush, type DisplayOffer } from './offer.js';
-import { isFinalStatus } from './order-status.js';
+import { keepNamedTruck, offerAppliesAt, offerFromLookup, offerFromPush, truckForOffer, type DisplayOffer } from './offer.js';
+import { cancelUnpaidOrder, type CancelOutcome } from './order-cancel.js';
+import { isFinalStatus, type CustomerOrder } from './order-status.js';
 import { OrderTracker } from './order-tracker.svelte.js';
 import { PaymentFlow } from './payment-flow.svelte.js';
 import { buildOrderBody, codeOfferRequest, menuRequest, type CustomerForm } from '../../../../sdk/orders/requests.js';
@@ -45,6 +47,12 @@ export class OrderPage {
   removedItems = $state<CartItemName[]>([]);
   customer = $state<CustomerForm>({ name: '', phone: '', email: '', smsUpdates: false });
   payment: PaymentFlow = $state()!;
+  /** The code taken off the cart, which the next order goes without until the customer applies it again. */
+  removedCode = $state<RemovedCode | null>(null);
+  /** True while the unpaid order is being cancelled for a change. */
+  changingOrder = $state(false);
+  /** Reason the followed order could not be changed, shown with its status. */
+  statusNotice = $state<PageMessage | null>(null);
 
   readonly link: OrderLink;
   readonly tracker: OrderTracker;
@@ -54,9 +62,15 @@ export class OrderPage {
   /** Counts menu loads, so the reply of a load that a newer one replaced is dropped. */
   #menuLoad = 0;
 
-  /** The offer whose code goes with the order: usable, and valid at the chosen truck. */
+  /** The offer whose code goes with the order: usable, valid at the chosen truck, and not removed. */
   readonly appliedOffer = $derived(
-    this.offer !== null && this.truckId !== null && this.offer.state === 'usable' && offerAppliesAt(this.offer, this.truckId) ? this.offer : null,
+    this.offer !== null &&
+      this.truckId !== null &&
+      this.offer.state === 'usable' &&
+      offerAppliesAt(this.offer, this.truckId) &&
+      this.removedCode?.code !== this.offer.code
+      ? this.offer
+      : null,
   );
 
   readonly truckName = $derived(this.menuTruckName ?? this.offer?.trucks.find((truck) => truck.id === this.truckId)?.name ?? null);
@@ -133,7 +147,10 @@ export class OrderPage {
     this.codeBusy = true;
     this.codeError = null;
     try {
-      this.showOffer(offerFromLookup(await retryRetriable(() => sendForBody<unknown>(codeOfferRequest(code)), REQUEST_RETRY)));
+      const offer = offerFromLookup(await retryRetriable(() => sendForBody<unknown>(codeOfferRequest(code)), REQUEST_RETRY));
+      // Applying a removed code again puts it back on the cart.
+      if (this.removedCode?.code === offer.code) this.removedCode = null;
+      this.showOffer(offer);
     } catch (error) {
       this.codeError = error instanceof ApiError && error.status === 404 ? { key: 'code.error.unknown', params: { code } } : errorMessage(error, String);
     } finally {
@@ -215,35 +232,82 @@ export class OrderPage {
     if (truckId === null || menu === null || preview === null || !preview.priced.ok || this.lines.length === 0) return;
     if (!this.checkout.validate(this.customer)) return;
     let deviceToken = await this.device.ensureConnected();
-    const bodyWith = (token: string | null) =>
-      buildOrderBody({ truckId, lines: this.lines, code: this.appliedOffer?.code ?? null, customer: this.customer, deviceToken: token, language: i18n.locale });
+    const code = this.appliedOffer?.code ?? null;
+    const bodyWith = (token: string | null) => buildOrderBody({ truckId, lines: this.lines, code, customer: this.customer, deviceToken: token, language: i18n.locale });
 
     let placed = await this.checkout.place(bodyWith(deviceToken), (amount) => i18n.money(amount, menu.currency));
-    if (placed === null && deviceToken !== null && this.checkout.rejectedField === 'customer.deviceToken') {
+    if (placed === null && deviceToken !== null && this.checkout.rejection?.field === 'customer.deviceToken') {
       // The server no longer knows this phone (its data was reset): register it again and order once more.
       deviceToken = await this.device.renew();
       placed = await this.checkout.place(bodyWith(deviceToken), (amount) => i18n.money(amount, menu.currency));
     }
     if (placed === null) {
+      if (code !== null && isFinalCodeRejection(this.checkout.rejection)) {
+        // The same code would get the same rejection on every tap, so the next tap orders without it.
+        this.removedCode = { code, reason: this.checkout.takeCodeError() ?? errorMessage(this.checkout.rejection, String) };
+      }
       if (Object.keys(this.checkout.errors.lines).length > 0) void this.loadMenu();
       return;
     }
+    this.statusNotice = null;
     this.tracker.start({ orderId: placed.order.id, orderToken: placed.orderToken, deviceLinked: deviceToken !== null, truckName: this.truckName }, placed.order);
     this.payment = new PaymentFlow(this.tracker);
     this.lines = [];
     clearCart(this.#sessionStore);
   }
 
-  /**
-   * Leaves an order that is placed and not paid, and goes back to its truck's menu with
-   * its cart, so the customer can change it and place a new order. The server keeps the
-   * unpaid order until it cancels it, so the page only stops following it. The new order
-   * gets a new Idempotency-Key, because a placed order resets the key.
-   */
-  changeOrder(): void {
-    const order = this.tracker.order;
-    if (order === null || order.status !== 'placed') return;
+  /** Takes the code off the cart, so the order goes without it. Applying the code again puts it back. */
+  removeCode(): void {
+    const code = this.appliedOffer?.code;
+    if (code !== undefined) this.removedCode = { code, reason: null };
+  }
 
+  /**
+   * Cancels an order that is placed and not paid, so its specials go back on sale, and
+   * goes back to its truck's menu with its cart, for the customer to change it and place a
+   * new order. The new order gets a new Idempotency-Key, because a placed order resets the
+   * key. An order that left `placed` meanwhile, such as one paid, stays and shows its status.
+   */
+  async changeOrder(): Promise<void> {
+    const { order, session } = this.tracker;
+    if (order === null || session === null || order.status !== 'placed' || this.changingOrder) return;
+
+    this.changingOrder = true;
+    this.payment.notice = null;
+    let outcome: CancelOutcome;
+    try {
+      outcome = await cancelUnpaidOrder(session);
+    } catch (error) {
+      this.payment.notice = errorMessage(error, String);
+      return;
+    } finally {
+      this.changingOrder = false;
+    }
+
+    if (outcome.kind === 'not_placed' && !(await this.#cancelledMeanwhile())) return;
+    this.#returnToMenu(order);
+  }
+
+  /**
+   * Reads the order after the server rejected its cancel, and returns true when it is
+   * cancelled anyway, such as by an earlier try whose reply was lost. Otherwise the page
+   * shows the order's status with the reason it stays.
+   */
+  async #cancelledMeanwhile(): Promise<boolean> {
+    try {
+      await this.tracker.refresh();
+    } catch (error) {
+      this.payment.notice = errorMessage(error, String);
+      return false;
+    }
+    const status = this.tracker.order?.status;
+    if (status === 'cancelled') return true;
+    if (status === 'placed') this.payment.notice = { key: 'payment.error.notCancelled', params: {} };
+    else if (status !== undefined) this.statusNotice = { key: 'status.notChangeable', params: {} };
+    return false;
+  }
+
+  #returnToMenu(order: CustomerOrder): void {
     saveCart(this.#sessionStore, savedCartOf(order));
     this.tracker.clear();
     this.payment = new PaymentFlow(this.tracker);
@@ -252,15 +316,28 @@ export class OrderPage {
     if (order.code !== null && this.offer?.code !== order.code) void this.lookUpCode(order.code);
   }
 
+  /**
+   * Leaves a finished order for a new one at the same truck, with its menu read again,
+   * since specials may have sold meanwhile. The finished order's code is removed when it
+   * was redeemed, and looked up again otherwise, because its state may have changed.
+   */
   startNewOrder(): void {
+    const order = this.tracker.order;
+    const refundReason = this.payment.refundReason;
     this.tracker.clear();
     this.payment = new PaymentFlow(this.tracker);
+    this.statusNotice = null;
+    if (order === null) return;
+
+    this.#openMenu(order.truckId);
+    const next = codeAfterOrder(order, refundReason);
+    if (next.action === 'remove') this.removedCode = { code: next.code, reason: { key: 'code.error.redeemed', params: { code: next.code } } };
+    else if (next.action === 'look_up') void this.lookUpCode(next.code);
   }
 
   showOffer(next: DisplayOffer): void {
-    this.offer = next;
+    this.offer = keepNamedTruck(next, this.offer);
     this.codeError = null;
-    if (this.truckId !== null && offerAppliesAt(next, this.truckId)) return;
-    this.selectTruck(next.trucks.length === 1 ? next.trucks[0]!.id : null);
+    this.selectTruck(truckForOffer(this.offer, this.truckId));
   }
 }

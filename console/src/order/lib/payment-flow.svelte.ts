@@ -5,7 +5,7 @@ import { errorMessage, type PageMessage } from './errors.js';
 import { ApiError, apiErrorOf, send, sendForBody, type HttpReply, type HttpRequest } from '../../../../sdk/orders/http.js';
 import { IdempotencyKeys, REQUEST_RETRY, retryRetriable } from './idempotency.js';
 import type { OrderTracker } from './order-tracker.svelte.js';
-import { CARD_FIELD_MESSAGES, cardFormFieldOf, checkCardForm, isCardFieldError, parseExpiry, readPaymentReply, type CardForm, type CardFormField, type PaymentOutcome } from './payment.js';
+import { cardFieldMessage, cardFormFieldOf, checkCardForm, isCardFieldError, parseExpiry, readPaymentReply, type CardForm, type CardFormField, type PaymentOutcome } from './payment.js';
 import { cardTokenRequest, confirmPaymentRequest, payRequest } from '../../../../sdk/orders/requests.js';
 
 /**
@@ -29,6 +29,8 @@ export class PaymentFlow {
   notice = $state<PageMessage | null>(null);
   fieldErrors = $state<Partial<Record<CardFormField, OrderMessageKey>>>({});
   card = $state<CardSummary | null>(null);
+  /** Reason of the refund, such as `already_redeemed` for a code another order used first, or null without a refund. */
+  refundReason: string | null = null;
 
   readonly #tracker: OrderTracker;
   readonly #keys = new IdempotencyKeys();
@@ -60,7 +62,7 @@ export class PaymentFlow {
     } catch (error) {
       this.step = 'card';
       const field = isCardFieldError(error) ? cardFormFieldOf(error.field) : undefined;
-      if (field !== undefined) this.fieldErrors = { [field]: CARD_FIELD_MESSAGES[field] };
+      if (field !== undefined) this.fieldErrors = { [field]: cardFieldMessage(field, form.number) };
       else this.notice = errorMessage(error, (amount) => String(amount));
       return;
     }
@@ -143,6 +145,7 @@ export class PaymentFlow {
         return;
       case 'refunded':
         this.step = 'refunded';
+        this.refundReason = outcome.reason;
         this.notice = { key: outcome.reason === 'already_redeemed' ? 'payment.refundedCodeUsed' : 'payment.refunded', params: {} };
         this.#keys.reset();
         return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../sdk/orders/http.js';
-import { cardBrandMessage, checkCardForm, isCardFieldError, parseExpiry, readPaymentReply } from './payment.js';
+import { cardBrandMessage, cardFieldMessage, checkCardForm, cvcHintMessage, isCardFieldError, parseExpiry, readPaymentReply } from './payment.js';
 
 /** 2026-12-05T20:00:00Z: cards expiring in 12/26 are still valid. */
 const NOW = Date.parse('2026-12-05T20:00:00.000Z');
@@ -56,7 +56,36 @@ describe('checkCardForm', () => {
   });
 
   it('wants 4 CVC digits for American Express', () => {
-    expect(checkCardForm({ number: '378282246310005', expiry: '12/27', cvc: '123' }, NOW)).toEqual({ cvc: 'payment.error.cvc' });
+    expect(checkCardForm({ number: '378282246310005', expiry: '12/27', cvc: '123' }, NOW)).toEqual({ cvc: 'payment.error.cvcAmex' });
+  });
+
+  it('wants 3 CVC digits for a Visa card', () => {
+    expect(checkCardForm({ number: '4242 4242 4242 4242', expiry: '12/27', cvc: '1234' }, NOW)).toEqual({ cvc: 'payment.error.cvc' });
+  });
+});
+
+describe('cvcHintMessage', () => {
+  it.each([
+    ['3782 822463 10005', 'payment.cvcHintAmex'],
+    ['34', 'payment.cvcHintAmex'],
+    ['4242 4242 4242 4242', 'payment.cvcHint'],
+    ['5555-5555-5555-4444', 'payment.cvcHint'],
+    ['', 'payment.cvcHint'],
+    ['3', 'payment.cvcHint'],
+  ])('%j gets %s', (number, expected) => {
+    expect(cvcHintMessage(number)).toBe(expected);
+  });
+});
+
+describe('cardFieldMessage', () => {
+  it('names the front of an American Express card', () => {
+    expect(cardFieldMessage('cvc', '371449635398431')).toBe('payment.error.cvcAmex');
+  });
+
+  it('keeps the other fields the same for every brand', () => {
+    expect(cardFieldMessage('number', '371449635398431')).toBe('payment.error.number');
+    expect(cardFieldMessage('expiry', '371449635398431')).toBe('payment.error.expiry');
+    expect(cardFieldMessage('cvc', '4242424242424242')).toBe('payment.error.cvc');
   });
 });
 

@@ -1,4 +1,4 @@
-import { listCardErrors } from '../../../../payments/card.js';
+import { detectCardBrand, listCardErrors, normalizeCardNumber } from '../../../../payments/card.js';
 import { ApiError, apiErrorOf, type HttpReply } from '../../../../sdk/orders/http.js';
 import { readCustomerOrder, type CustomerOrder } from './order-status.js';
 import type { OrderMessageKey } from '../messages/index.js';
@@ -36,12 +36,31 @@ const FIELD_OF_CARD_ERROR: Readonly<Record<string, CardFormField>> = {
   cvc: 'cvc',
 };
 
-/** Message of each card field's problem. */
-export const CARD_FIELD_MESSAGES: Readonly<Record<CardFormField, OrderMessageKey>> = {
+/** Message of each card field's problem. An American Express CVC has its own, which `cardFieldMessage` picks. */
+const CARD_FIELD_MESSAGES: Readonly<Record<CardFormField, OrderMessageKey>> = {
   number: 'payment.error.number',
   expiry: 'payment.error.expiry',
   cvc: 'payment.error.cvc',
 };
+
+/** Returns true when the number typed so far starts like an American Express card, whose CVC is 4 digits on the front. */
+function isAmexNumber(number: string): boolean {
+  return detectCardBrand(normalizeCardNumber(number).replace(/\D/g, '')) === 'amex';
+}
+
+/** Returns the message of a card field's problem. For the CVC, it names where the digits are on a card of the typed number's brand. */
+export function cardFieldMessage(field: CardFormField, number: string): OrderMessageKey {
+  if (field === 'cvc' && isAmexNumber(number)) return 'payment.error.cvcAmex';
+  return CARD_FIELD_MESSAGES[field];
+}
+
+/**
+ * Returns the hint under the CVC field for the number typed so far: 4 digits on the front
+ * for American Express, else 3 on the back, the rule of every other brand the tokenizer takes.
+ */
+export function cvcHintMessage(number: string): OrderMessageKey {
+  return isAmexNumber(number) ? 'payment.cvcHintAmex' : 'payment.cvcHint';
+}
 
 /** Returns the form field a card error names (`card.number`, `expYear`, ...), or undefined for another field. */
 export function cardFormFieldOf(field: string | undefined): CardFormField | undefined {
@@ -60,7 +79,7 @@ export function checkCardForm(form: CardForm, now: number = Date.now()): Partial
   const errors = listCardErrors({ number: form.number, cvc: form.cvc, expMonth: expiry?.expMonth ?? 1, expYear: expiry?.expYear ?? new Date(now).getUTCFullYear() + 1 }, now);
   for (const error of errors) {
     const field = cardFormFieldOf(error.field);
-    if (field !== undefined) problems[field] = CARD_FIELD_MESSAGES[field];
+    if (field !== undefined) problems[field] = cardFieldMessage(field, form.number);
   }
   return problems;
 }
