@@ -2,23 +2,21 @@ import type { OfferPayload } from '../../../../common/protocol.js';
 import type { CartLine } from '../../../../orders/cart.js';
 import type { PublishedMenu } from '../../../../orders/menu.js';
 import { codeAfterOrder, isFinalCodeRejection, type RemovedCode } from './applied-code.js';
-import { addToCart, previewCart, setQuantity, type CartPreview } from './cart.js';
-import { cartSnapshot, restoreCart, savedCartOf } from './cart-restore.js';
+import { previewCart, type CartPreview } from './cart.js';
+import { CartState } from './cart-state.svelte.js';
 import { Checkout } from './checkout.svelte.js';
 import { DeviceLink } from './device-link.svelte.js';
 import { errorMessage, type PageMessage } from './errors.js';
-import { ApiError, sendForBody } from '../../../../sdk/orders/http.js';
 import { i18n } from './i18n.svelte.js';
-import { REQUEST_RETRY, retryRetriable } from './idempotency.js';
 import type { OrderLink } from './link.js';
-import { readMenuTruck, readPublishedMenu } from './menu.js';
-import { keepNamedTruck, offerAppliesAt, offerFromLookup, offerFromPush, truckForOffer, type DisplayOffer } from './offer.js';
+import { offerAppliesAt, offerFromPush, truckForOffer, type DisplayOffer } from './offer.js';
+import { OfferState } from './offer-state.svelte.js';
 import { cancelUnpaidOrder, type CancelOutcome } from './order-cancel.js';
 import { isFinalStatus, type CustomerOrder } from './order-status.js';
 import { OrderTracker } from './order-tracker.svelte.js';
 import { PaymentFlow } from './payment-flow.svelte.js';
-import { buildOrderBody, codeOfferRequest, menuRequest, type CustomerForm } from '../../../../sdk/orders/requests.js';
-import { clearCart, readCart, readLocationConsent, saveCart, saveLocationConsent, type CartItemName, type KeyValueStore } from './storage.js';
+import { buildOrderBody, type CustomerForm } from '../../../../sdk/orders/requests.js';
+import { readLocationConsent, saveLocationConsent, type CartItemName, type KeyValueStore } from './storage.js';
 
 export interface OrderPageOptions {
   link: OrderLink;
@@ -31,24 +29,13 @@ export interface OrderPageOptions {
 
 /**
  * The state of the customer's order page: the offer and its code, the chosen truck and
- * its menu, the cart, and, once ordered, the payment and the order's status.
+ * its menu, the cart, and, once ordered, the payment and the order's status. OfferState
+ * and CartState contain the offer's and the cart's state, and this class joins them to
+ * place, change or leave an order.
  */
 export class OrderPage {
-  offer = $state<DisplayOffer | null>(null);
-  codeBusy = $state(false);
-  codeError = $state<PageMessage | null>(null);
-  truckId = $state<string | null>(null);
-  menu = $state<PublishedMenu | null>(null);
-  menuError = $state<PageMessage | null>(null);
-  /** The truck's name from the menu reply; null until it loads, or from a server that does not send it. */
-  menuTruckName = $state<string | null>(null);
-  lines = $state<CartLine[]>([]);
-  /** Items of the cart saved before a reload that the menu no longer offers, for the cart's notice. */
-  removedItems = $state<CartItemName[]>([]);
   customer = $state<CustomerForm>({ name: '', phone: '', email: '', smsUpdates: false });
   payment: PaymentFlow = $state()!;
-  /** The code taken off the cart, which the next order goes without until the customer applies it again. */
-  removedCode = $state<RemovedCode | null>(null);
   /** True while the unpaid order is being cancelled for a change. */
   changingOrder = $state(false);
   /** Reason the followed order could not be changed, shown with its status. */
@@ -58,9 +45,9 @@ export class OrderPage {
   readonly tracker: OrderTracker;
   readonly device: DeviceLink;
   readonly checkout = new Checkout();
+  readonly offerState = new OfferState((offer) => this.selectTruck(truckForOffer(offer, this.cart.truckId)));
+  readonly cart: CartState;
   readonly #sessionStore: KeyValueStore | null;
-  /** Counts menu loads, so the reply of a load that a newer one replaced is dropped. */
-  #menuLoad = 0;
 
   /** The offer whose code goes with the order: usable, valid at the chosen truck, and not removed. */
   readonly appliedOffer = $derived(
@@ -89,6 +76,7 @@ export class OrderPage {
   constructor(options: OrderPageOptions) {
     this.link = options.link;
     this.#sessionStore = options.sessionStore;
+    this.cart = new CartState(options.sessionStore);
     this.tracker = new OrderTracker(options.sessionStore);
     this.payment = new PaymentFlow(this.tracker);
     this.device = new DeviceLink({
@@ -100,6 +88,47 @@ export class OrderPage {
         if (this.tracker.session) void this.tracker.refresh().catch((error: unknown) => console.warn('cloudburst: reading the order after a reconnect failed', error));
       },
     });
+  }
+
+  get offer(): DisplayOffer | null {
+    return this.offerState.offer;
+  }
+
+  get codeBusy(): boolean {
+    return this.offerState.busy;
+  }
+
+  get codeError(): PageMessage | null {
+    return this.offerState.error;
+  }
+
+  get removedCode(): RemovedCode | null {
+    return this.offerState.removedCode;
+  }
+
+  get truckId(): string | null {
+    return this.cart.truckId;
+  }
+
+  get menu(): PublishedMenu | null {
+    return this.cart.menu;
+  }
+
+  get menuError(): PageMessage | null {
+    return this.cart.menuError;
+  }
+
+  /** The truck's name from the menu reply; null until it loads, or from a server that does not send it. */
+  get menuTruckName(): string | null {
+    return this.cart.menuTruckName;
+  }
+
+  get lines(): CartLine[] {
+    return this.cart.lines;
+  }
+
+  get removedItems(): CartItemName[] {
+    return this.cart.removedItems;
   }
 
   /** True while the order's updates arrive by push. */
@@ -143,19 +172,12 @@ export class OrderPage {
     this.showOffer(offerFromPush(payload));
   }
 
-  async lookUpCode(code: string): Promise<void> {
-    this.codeBusy = true;
-    this.codeError = null;
-    try {
-      const offer = offerFromLookup(await retryRetriable(() => sendForBody<unknown>(codeOfferRequest(code)), REQUEST_RETRY));
-      // Applying a removed code again puts it back on the cart.
-      if (this.removedCode?.code === offer.code) this.removedCode = null;
-      this.showOffer(offer);
-    } catch (error) {
-      this.codeError = error instanceof ApiError && error.status === 404 ? { key: 'code.error.unknown', params: { code } } : errorMessage(error, String);
-    } finally {
-      this.codeBusy = false;
-    }
+  lookUpCode(code: string): Promise<void> {
+    return this.offerState.lookUp(code);
+  }
+
+  showOffer(next: DisplayOffer): void {
+    this.offerState.show(next);
   }
 
   /**
@@ -168,59 +190,17 @@ export class OrderPage {
   }
 
   #openMenu(id: string | null): void {
-    this.truckId = id;
-    this.menu = null;
-    this.menuError = null;
-    this.menuTruckName = null;
-    this.lines = [];
-    this.removedItems = [];
     this.checkout.clearErrors();
-    if (id !== null) void this.loadMenu();
-  }
-
-  /**
-   * Loads the chosen truck's menu; a cart the server rejected triggers it again, because
-   * the menu may have changed. An empty cart takes the lines saved for this truck, less
-   * those the menu no longer offers.
-   */
-  async loadMenu(): Promise<void> {
-    const truckId = this.truckId;
-    if (truckId === null) return;
-    const load = ++this.#menuLoad;
-    try {
-      const body = await retryRetriable(() => sendForBody<unknown>(menuRequest(truckId)), REQUEST_RETRY);
-      if (load !== this.#menuLoad) return;
-      this.menu = readPublishedMenu(body);
-      this.menuTruckName = readMenuTruck(body)?.name ?? null;
-    } catch (error) {
-      if (load !== this.#menuLoad) return;
-      this.menu = null;
-      this.menuError = error instanceof ApiError && error.status === 404 ? { key: 'menu.error.notFound', params: {} } : errorMessage(error, String);
-      return;
-    }
-
-    const saved = readCart(this.#sessionStore);
-    if (this.lines.length === 0 && saved !== null && saved.truckId === truckId) {
-      const restored = restoreCart(saved, this.menu);
-      this.#setLines(restored.lines);
-      this.removedItems = restored.removed;
-    }
+    this.cart.open(id);
   }
 
   addLine(line: CartLine): void {
-    this.#setLines(addToCart(this.lines, line));
+    this.cart.addLine(line);
   }
 
   changeQuantity(index: number, quantity: number): void {
-    this.#setLines(setQuantity(this.lines, index, quantity));
+    this.cart.changeQuantity(index, quantity);
     this.checkout.clearErrors();
-  }
-
-  /** Sets the cart and saves it for this tab, so a reload keeps it until the order is placed. */
-  #setLines(lines: CartLine[]): void {
-    this.lines = lines;
-    this.removedItems = [];
-    if (this.truckId !== null) saveCart(this.#sessionStore, cartSnapshot(this.truckId, lines, this.menu));
   }
 
   /**
@@ -244,22 +224,21 @@ export class OrderPage {
     if (placed === null) {
       if (code !== null && isFinalCodeRejection(this.checkout.rejection)) {
         // The same code would get the same rejection on every tap, so the next tap orders without it.
-        this.removedCode = { code, reason: this.checkout.takeCodeError() ?? errorMessage(this.checkout.rejection, String) };
+        this.offerState.removedCode = { code, reason: this.checkout.takeCodeError() ?? errorMessage(this.checkout.rejection, String) };
       }
-      if (Object.keys(this.checkout.errors.lines).length > 0) void this.loadMenu();
+      if (Object.keys(this.checkout.errors.lines).length > 0) void this.cart.loadMenu();
       return;
     }
     this.statusNotice = null;
     this.tracker.start({ orderId: placed.order.id, orderToken: placed.orderToken, deviceLinked: deviceToken !== null, truckName: this.truckName }, placed.order);
     this.payment = new PaymentFlow(this.tracker);
-    this.lines = [];
-    clearCart(this.#sessionStore);
+    this.cart.clear();
   }
 
   /** Takes the code off the cart, so the order goes without it. Applying the code again puts it back. */
   removeCode(): void {
     const code = this.appliedOffer?.code;
-    if (code !== undefined) this.removedCode = { code, reason: null };
+    if (code !== undefined) this.offerState.removedCode = { code, reason: null };
   }
 
   /**
@@ -308,7 +287,7 @@ export class OrderPage {
   }
 
   #returnToMenu(order: CustomerOrder): void {
-    saveCart(this.#sessionStore, savedCartOf(order));
+    this.cart.saveOrderLines(order);
     this.tracker.clear();
     this.payment = new PaymentFlow(this.tracker);
     this.#openMenu(order.truckId);
@@ -331,13 +310,7 @@ export class OrderPage {
 
     this.#openMenu(order.truckId);
     const next = codeAfterOrder(order, refundReason);
-    if (next.action === 'remove') this.removedCode = { code: next.code, reason: { key: 'code.error.redeemed', params: { code: next.code } } };
+    if (next.action === 'remove') this.offerState.removedCode = { code: next.code, reason: { key: 'code.error.redeemed', params: { code: next.code } } };
     else if (next.action === 'look_up') void this.lookUpCode(next.code);
-  }
-
-  showOffer(next: DisplayOffer): void {
-    this.offer = keepNamedTruck(next, this.offer);
-    this.codeError = null;
-    this.selectTruck(truckForOffer(this.offer, this.truckId));
   }
 }
