@@ -60,7 +60,10 @@ export async function payOrder(deps: PaymentDeps, order: Order, paymentMethod: s
     }
     throw error;
   }
-  return recordResult(deps, order, idempotencyKey, result);
+  const outcome = await recordResult(deps, order, idempotencyKey, result);
+  // This request made the charge, so it answers as the first payment even when the provider's
+  // webhook, racing it, settled the order a moment earlier.
+  return !earlier && outcome.kind === 'paid' ? { ...outcome, alreadyPaid: false } : outcome;
 }
 
 /**
@@ -75,7 +78,9 @@ export async function confirmOrderPayment(deps: PaymentDeps, order: Order, payme
     throw new CloudburstError('not_found', `payment ${paymentId} of order ${order.id} not found`, { field: 'paymentId', value: paymentId });
   }
   const result = await deps.provider.confirmPayment(paymentId, { idempotencyKey: `confirm:${paymentId}:${authenticated}`, authenticated });
-  return recordResult(deps, order, payment.idempotencyKey, result);
+  const outcome = await recordResult(deps, order, payment.idempotencyKey, result);
+  // As for payOrder: the first confirm that paid answers as such, whoever settled the order.
+  return payment.appliedAt === null && payment.status !== 'succeeded' && outcome.kind === 'paid' ? { ...outcome, alreadyPaid: false } : outcome;
 }
 
 async function recordResult(deps: PaymentDeps, order: Order, idempotencyKey: string, result: PaymentResult): Promise<PaymentOutcome> {
