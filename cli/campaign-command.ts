@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type { AdminClient } from '../demo/admin-client.js';
 import type { CampaignSummary } from '../server/campaigns/summary.js';
 import type { Campaign } from '../server/repos/campaigns.js';
 import type { SendJob, SendStatus } from '../server/repos/send-jobs.js';
 import { instantToLocal } from '../server/time-zone.js';
 import { assertPositionals, connect, CONNECTION_HELP, explainApiError, formatCount, formatTable, parseCommandArgs, uuidArgument } from './admin-http.js';
+import { readJsonObjectFile } from './json-file.js';
 
 const HELP_COMMAND = 'cloudburst campaign --help';
 
@@ -84,7 +84,7 @@ async function applyCampaign(argv: string[]): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new Error(`missing FILE: cloudburst campaign apply FILE (see "${HELP_COMMAND}")`);
 
-  const { id: fileId, ...definition } = await readDefinition(file);
+  const { id: fileId, ...definition } = await readJsonObjectFile(file, 'a campaign definition such as {"name": ..., "truckIds": ..., "window": ...}');
   const fileStatus = definition.status;
   if (values.schedule && fileStatus !== undefined && fileStatus !== 'draft') {
     throw new Error(`invalid --schedule: ${file} sets "status": ${JSON.stringify(fileStatus)}; remove --schedule, or set "status": "draft" in the file`);
@@ -116,25 +116,6 @@ async function applyCampaign(argv: string[]): Promise<number> {
     process.stdout.write(`${segmentLines(scheduled, 'Segments and their shared codes').join('\n')}\n`);
   }
   return 0;
-}
-
-async function readDefinition(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`invalid FILE: cannot read ${file} (${(error as Error).message})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`invalid FILE: ${file} is not JSON (${(error as Error).message})`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`invalid FILE: ${file} does not contain a JSON object (expected a campaign definition such as {"name": ..., "truckIds": ..., "window": ...})`);
-  }
-  return parsed as Record<string, unknown>;
 }
 
 /**

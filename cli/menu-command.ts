@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type { AdminClient } from '../demo/admin-client.js';
 import { specialsOn, type Menu } from '../orders/menu.js';
 import { formatMinor } from '../orders/money.js';
 import { localDateAt } from '../server/orders/local-date.js';
 import type { Truck } from '../server/repos/trucks.js';
 import { assertPositionals, connect, CONNECTION_HELP, explainApiError, formatTable, parseCommandArgs, uuidArgument } from './admin-http.js';
+import { readJsonObjectFile } from './json-file.js';
 
 const HELP_COMMAND = 'cloudburst menu --help';
 
@@ -67,7 +67,7 @@ async function applyMenu(argv: string[]): Promise<number> {
   const truckId = uuidArgument('TRUCK_ID', positionals[0], HELP_COMMAND);
   const file = positionals[1];
   if (file === undefined) throw new Error(`missing FILE: cloudburst menu apply TRUCK_ID FILE (see "${HELP_COMMAND}")`);
-  const menu = await readMenuFile(file);
+  const menu = await readJsonObjectFile(file, 'a menu such as {"currency": "USD", "items": [...]}');
   const admin = await connect(values);
 
   const truck = await fetchTruck(admin, truckId);
@@ -81,25 +81,6 @@ async function applyMenu(argv: string[]): Promise<number> {
   const lines = [`Published the menu of truck ${truck.id} "${truck.name}": ${describeCount(stored.menu)}`, ...formatMenu(stored.menu, truck)];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
-}
-
-async function readMenuFile(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`invalid FILE: cannot read ${file} (${(error as Error).message})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`invalid FILE: ${file} is not JSON (${(error as Error).message})`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`invalid FILE: ${file} does not contain a JSON object (expected a menu such as {"currency": "USD", "items": [...]})`);
-  }
-  return parsed as Record<string, unknown>;
 }
 
 // ─── show ───────────────────────────────────────────────────────────────────

@@ -95,7 +95,7 @@ export interface DeviceMessage {
 /** Status of an order; the same list as orders/status.ts, repeated so this module has no imports. */
 export type WireOrderStatus = 'placed' | 'paid' | 'preparing' | 'ready' | 'picked_up' | 'cancelled' | 'refunded';
 
-/** An order's progress as its phone is told: sent to the device that placed the order at each status change. */
+/** Status update of an order, sent to the device that placed it at each status change. */
 export interface OrderUpdate {
   orderId: string;
   truckId: string;

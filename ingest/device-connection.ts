@@ -32,7 +32,7 @@ export interface ConnectionContext {
   track: <T>(work: Promise<T>) => Promise<T>;
   onClosed: (connection: DeviceConnection) => void;
   onOfferAck?: (deviceId: string, offerId: string) => void;
-  /** Called when the device's app showed an order update; it never blocks the connection. */
+  /** Called when the device's app showed an order update. It runs without being awaited, so it cannot hold up the connection. */
   onOrderAck?: (deviceId: string, orderId: string, status: WireOrderStatus) => void;
   onDeviceConnected?: (deviceId: string) => void;
   onPingsAccepted?: (pings: PingRecord[]) => void;

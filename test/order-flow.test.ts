@@ -1,9 +1,8 @@
 /**
- * Ordering ahead end to end on the selected back end, through the public API and the
- * device SDK: a phone near the truck gets an offer, looks its code up, orders with it,
- * pays with sandbox cards (a decline, then a success), and hears each status change the
- * staff make, as the console's live feed does. The phone's acknowledgement of the ready
- * order means no text is sent.
+ * Ordering ahead end to end on the selected back end, through the public API and the device
+ * SDK. A phone near the truck gets an offer, looks its code up, orders with it and pays with
+ * sandbox cards (a decline, then a success). The phone and the console's live feed receive
+ * each status change the staff make. The phone acknowledges the ready order, so no text is sent.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

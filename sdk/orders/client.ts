@@ -14,8 +14,8 @@ import {
 } from './requests.js';
 
 /**
- * An order as the customer sees it (the server's order without its campaign tracking).
- * Only the fields a phone usually needs are typed; the reply carries more.
+ * An order as the customer's routes return it: the server's order without its campaign
+ * tracking. Only the fields a phone usually needs are typed, and the reply contains more.
  */
 export interface CustomerOrder {
   id: string;
@@ -31,7 +31,7 @@ export interface CustomerOrder {
   [field: string]: unknown;
 }
 
-/** What a payment request led to; `status` is the HTTP status (201 or 200 paid, 202 pending, 402 declined, 409 refunded). */
+/** Outcome of a payment request. `status` is the HTTP status: 201 or 200 paid, 202 pending, 402 declined, 409 refunded. */
 export interface PaymentReply {
   status: number;
   order: CustomerOrder;
@@ -50,9 +50,9 @@ export interface OrderClientOptions {
 }
 
 /**
- * The public order API for a phone: menus, code lookups, orders and their payment. Order
- * and payment calls take the caller's Idempotency-Key; call again with the same key after
- * a network error and the server returns the first result instead of a second order or charge.
+ * Client of the public order API for a phone: menus, code lookups, orders and their payment.
+ * Order and payment calls take the caller's Idempotency-Key. After a network error, call again
+ * with the same key, so the server returns the first result instead of a second order or charge.
  * Every failure is an ApiError with the server's `code`, `field` and `value`.
  */
 export class OrderClient {

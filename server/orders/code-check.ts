@@ -201,9 +201,9 @@ function checkCustomer(code: string, singleUse: boolean, facts: CodeFactsRow, cu
 }
 
 /**
- * Returns the channel: push for a nearby offer's code; for a single-use code, the channel
- * of the last message sent with it; for a shared code, the channel of the message that
- * carried it to this customer, or null when none did (a code read off a poster, say).
+ * Returns the channel that brought the customer. A nearby offer's code is push. A single-use
+ * code takes the channel of the last message sent with it. A shared code takes the channel of
+ * the message that carried it to this customer, or null when none did (a code on a poster).
  */
 function channelOf(facts: CodeFactsRow, singleUse: boolean): OrderChannel | null {
   if (facts.offered) return 'push';

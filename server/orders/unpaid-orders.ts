@@ -15,11 +15,11 @@ export const DEFAULT_UNPAID_ORDER_MS = 15 * 60_000;
 const BATCH = 50;
 
 /**
- * Cancels the orders still placed `unpaidMs` after they were placed, except those whose card
- * payment is still in progress (authentication or processing) within that time, and those
- * with a charge that succeeded but was not settled (a crash between the two): a retry of the
- * payment or the provider's webhook settles those. Returns how many it cancelled. Each
- * cancellation is announced to the board and the phone.
+ * Cancels the orders still placed `unpaidMs` after they were placed, and returns how many.
+ * It spares orders whose card payment is in progress (authentication or processing) within
+ * that time. It also spares orders with a charge that succeeded but was not settled, because
+ * a retry of the payment or the provider's webhook settles those. Each cancellation is
+ * announced to the board and the phone.
  */
 export async function cancelUnpaidOrders(deps: { db: Db; bus: Bus; logger: Logger; unpaidMs?: number }, now: number): Promise<number> {
   const cutoff = new Date(now - (deps.unpaidMs ?? DEFAULT_UNPAID_ORDER_MS)).toISOString();

@@ -61,8 +61,8 @@ export async function payOrder(deps: PaymentDeps, order: Order, paymentMethod: s
     throw error;
   }
   const outcome = await recordResult(deps, order, idempotencyKey, result);
-  // This request made the charge, so it answers as the first payment even when the provider's
-  // webhook, racing it, settled the order a moment earlier.
+  // This request made the charge, so it replies as the first payment even when the provider's
+  // webhook settled the order a moment earlier.
   return !earlier && outcome.kind === 'paid' ? { ...outcome, alreadyPaid: false } : outcome;
 }
 
@@ -79,7 +79,7 @@ export async function confirmOrderPayment(deps: PaymentDeps, order: Order, payme
   }
   const result = await deps.provider.confirmPayment(paymentId, { idempotencyKey: `confirm:${paymentId}:${authenticated}`, authenticated });
   const outcome = await recordResult(deps, order, payment.idempotencyKey, result);
-  // As for payOrder: the first confirm that paid answers as such, whoever settled the order.
+  // As in payOrder, the first confirm that paid replies as the first payment, even when the webhook settled the order.
   return payment.appliedAt === null && payment.status !== 'succeeded' && outcome.kind === 'paid' ? { ...outcome, alreadyPaid: false } : outcome;
 }
 

@@ -27,7 +27,7 @@ export interface PaymentRoutesOptions {
   now?: () => number;
 }
 
-/** Longest card token accepted, as the provider input check allows; sandbox and Stripe tokens are far shorter. */
+/** Maximum card token length, the same as the provider input check; sandbox and Stripe tokens are far shorter. */
 const MAX_PAYMENT_METHOD_CHARS = 255;
 const confirmBodySchema = z.strictObject({ authenticated: z.boolean() });
 const CARD_FIELDS = ['number', 'expMonth', 'expYear', 'cvc'];

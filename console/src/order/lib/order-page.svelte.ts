@@ -217,7 +217,7 @@ export class OrderPage {
 
     let placed = await this.checkout.place(bodyWith(deviceToken), (amount) => i18n.money(amount, menu.currency));
     if (placed === null && deviceToken !== null && this.checkout.rejection?.field === 'customer.deviceToken') {
-      // The server no longer knows this phone (its data was reset): register it again and order once more.
+      // The server has no record of this phone (its data was reset), so register it again and order once more.
       deviceToken = await this.device.renew();
       placed = await this.checkout.place(bodyWith(deviceToken), (amount) => i18n.money(amount, menu.currency));
     }
