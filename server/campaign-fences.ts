@@ -46,7 +46,9 @@ export async function findCampaignTrucks(db: Queryable, truckIds: 'all' | string
 
 /**
  * Resolves the window in each truck's time zone. Throws `invalid_input` when, for some
- * truck, the end is not after the start or the window is longer than MAX_WINDOW_MS.
+ * truck, the end is not after the start or the window is longer than a calendar week
+ * (MAX_WINDOW_MS of wall-clock time, so a week across a daylight-saving change, which
+ * lasts an hour more or less, is still a week).
  * `field` names the window in errors, e.g. `window` gives `window.end`.
  */
 export function resolveTruckWindows(trucks: Truck[], window: LocalWindow, field = 'window'): TruckWindow[] {
@@ -59,7 +61,7 @@ export function resolveTruckWindows(trucks: Truck[], window: LocalWindow, field 
         value: window.end,
       });
     }
-    if (activeUntil - activeFrom > MAX_WINDOW_MS) {
+    if (wallClockSpan(window) > MAX_WINDOW_MS) {
       throw new CloudburstError('invalid_input', `invalid ${field}.end: "${window.end}" (expected a window of at most 7 days)`, {
         field: `${field}.end`,
         value: window.end,
@@ -67,6 +69,11 @@ export function resolveTruckWindows(trucks: Truck[], window: LocalWindow, field 
     }
     return { truck, activeFrom, activeUntil };
   });
+}
+
+/** Returns the window's length as the local clock reads it, ignoring any daylight-saving change in between. */
+function wallClockSpan(window: LocalWindow): number {
+  return Date.parse(`${window.end}Z`) - Date.parse(`${window.start}Z`);
 }
 
 /** Builds one circle fence per truck, centred on the truck, with the campaign's radius and optional rules. */

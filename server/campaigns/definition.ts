@@ -40,12 +40,16 @@ export const benefitSchema = z
     /** When codes are accepted, in the campaign's time zone; the campaign window when left out. */
     valid: z.object({ start: localDateTime, end: localDateTime }).strict().optional(),
   })
+  .strict()
   .superRefine((benefit, ctx) => {
     if (benefit.kind === 'percent' && (benefit.value === undefined || benefit.value > 100)) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'expected a percent above 0 and at most 100 for kind "percent"' });
     }
-    if (benefit.kind === 'amount' && (benefit.value === undefined || !Number.isInteger(benefit.value) || !benefit.currency)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'expected an integer amount in minor units and a currency for kind "amount"' });
+    if (benefit.kind === 'amount' && (benefit.value === undefined || !Number.isInteger(benefit.value))) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'expected an integer amount in minor units for kind "amount"' });
+    }
+    if (benefit.kind === 'amount' && !benefit.currency) {
+      ctx.addIssue({ code: 'custom', path: ['currency'], message: 'expected a currency for kind "amount"' });
     }
     if (benefit.kind === 'free_item' && !benefit.item) {
       ctx.addIssue({ code: 'custom', path: ['item'], message: 'expected the item name for kind "free_item"' });
@@ -112,7 +116,7 @@ const channelsSchema = z
 export const newCampaignSchema = z.object({
   name: z.string().trim().min(1).max(200),
   truckIds: z.union([z.literal('all'), z.array(z.string().uuid('expected a truck id (UUID)').transform((id) => id.toLowerCase())).min(1).max(10_000)]),
-  window: z.object({ start: localDateTime, end: localDateTime }),
+  window: z.object({ start: localDateTime, end: localDateTime }).strict(),
   radiusM: z.number().positive().max(MAX_RADIUS_M),
   benefit: benefitSchema,
   rules: fenceRulesSchema.default({}),

@@ -1,11 +1,25 @@
 import { CloudburstError } from '../../common/errors.js';
-import { parseTemplate } from '../../messages/template.js';
+import { renderKind } from '../../messages/render-kind.js';
+import { parseTemplate, TEMPLATE_VARIABLES, type VariableName } from '../../messages/template.js';
 import type { TemplateKind } from './definition.js';
 
+/** Issues that mean the message is too long for its channel whatever the recipient. */
+const LENGTH_ERRORS = new Set(['too_long', 'too_many_parts']);
+
 /**
- * Rejects a template with a syntax error (unknown variable, unclosed braces) and an
- * email without a subject, naming the field, the line and the column. Length limits
- * depend on each recipient's values, so they are checked per message when sending.
+ * Values of the shortest message a recipient could get: one character each, and a shared
+ * code of the least length a marketer may choose. A template over its channel's limit with
+ * these is over it for everyone, so it is rejected on save rather than parked per send.
+ */
+const MIN_VALUES = Object.fromEntries(
+  TEMPLATE_VARIABLES.map((variable) => [variable.name, variable.name === 'code' ? 'WWWW' : 'A']),
+) as Record<VariableName, string>;
+
+/**
+ * Rejects a template with a syntax error (unknown variable, unclosed braces), an
+ * email without a subject, or text over its channel's limit even with the shortest
+ * values, naming the field, the line and the column. Whether a recipient's own values
+ * push a message over the limit is checked per message when sending.
  */
 export function assertTemplate(field: string, kind: TemplateKind, template: { subject?: string; body: string }): void {
   const parts: Array<['body' | 'subject', string]> = [['body', template.body]];
@@ -30,4 +44,17 @@ export function assertTemplate(field: string, kind: TemplateKind, template: { su
       });
     }
   }
+  const tooLong = renderKind(kind, template, MIN_VALUES).issues.find((issue) => LENGTH_ERRORS.has(issue.code));
+  if (tooLong) {
+    const name = tooLong.field === 'subject' || tooLong.field === 'title' ? 'subject' : 'body';
+    throw new CloudburstError('invalid_input', `invalid ${field}.${name}: ${tooLong.message}, whatever the recipient's values`, {
+      field: `${field}.${name}`,
+      value: excerpt(name === 'subject' ? (template.subject ?? '') : template.body),
+    });
+  }
+}
+
+/** Returns the start of a long text, enough to recognise it in an error. */
+function excerpt(text: string): string {
+  return text.length <= 120 ? text : `${text.slice(0, 120)}…`;
 }

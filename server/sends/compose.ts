@@ -1,6 +1,7 @@
 import { messengerSendPlan } from '../../channels/messenger-window.js';
 import type { OutgoingMessage } from '../../channels/types.js';
-import { renderForChannel, type Rendering } from '../../messages/render.js';
+import { renderKind } from '../../messages/render-kind.js';
+import type { Rendering } from '../../messages/render.js';
 import type { TemplateValues } from '../../messages/template.js';
 import { formatValidUntil } from '../../messages/valid-until.js';
 import type { Contact } from '../repos/contacts.js';
@@ -160,18 +161,5 @@ function recipientOf(job: SendJob, contact: Contact): string {
 }
 
 function render(job: SendJob, template: Template, values: TemplateValues): Rendering {
-  switch (job.kind) {
-    case 'email':
-      return renderForChannel('email', { subject: template.subject ?? '', body: template.body }, values);
-    case 'push':
-      return renderForChannel('push', { title: template.subject ?? '', body: template.body }, values);
-    case 'x_post':
-      return renderForChannel('x', template.body, values, { kind: 'post' });
-    case 'x_dm':
-      return renderForChannel('x', template.body, values, { kind: 'dm' });
-    case 'sms':
-      return renderForChannel('sms', template.body, values);
-    case 'messenger':
-      return renderForChannel('messenger', template.body, values);
-  }
+  return renderKind(job.kind, template, values);
 }

@@ -3,7 +3,8 @@
  * worst-case values, and the text runs to mark in it.
  */
 import { SAMPLE_VALUES, worstCaseValues } from '../../../../messages/preview-values.js';
-import { renderForChannel, type Rendering } from '../../../../messages/render.js';
+import { renderKind } from '../../../../messages/render-kind.js';
+import type { Rendering } from '../../../../messages/render.js';
 import type { TemplateValues } from '../../../../messages/template.js';
 import type { TemplateDraft } from './draft.js';
 import type { TemplateKind } from './types.js';
@@ -20,20 +21,7 @@ export function previewValues(mode: PreviewValuesMode, known: TemplateValues = {
 
 /** Renders one template of `kind` as its channel would send it, with every issue the renderer finds. */
 export function renderPreview(kind: TemplateKind, template: TemplateDraft, values: TemplateValues): Rendering {
-  switch (kind) {
-    case 'email':
-      return renderForChannel('email', { subject: template.subject, body: template.body }, values);
-    case 'push':
-      return renderForChannel('push', { title: template.subject, body: template.body }, values);
-    case 'x_post':
-      return renderForChannel('x', template.body, values, { kind: 'post' });
-    case 'x_dm':
-      return renderForChannel('x', template.body, values, { kind: 'dm' });
-    case 'sms':
-      return renderForChannel('sms', template.body, values);
-    case 'messenger':
-      return renderForChannel('messenger', template.body, values);
-  }
+  return renderKind(kind, template, values);
 }
 
 /** A run of text, marked or not. */
