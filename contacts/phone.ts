@@ -74,8 +74,13 @@ export function normalizePhone(raw: string, defaultCountry: string): PhoneResult
   return { ok: true, e164: parsed.number.number };
 }
 
+/** Returns true when `code` is an upper-case ISO 3166-1 alpha-2 code with a numbering plan libphonenumber-js knows. */
+export function isPhoneCountry(code: string): code is CountryCode {
+  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
+}
+
 function parseDefaultCountry(defaultCountry: string): CountryCode {
-  if (!/^[A-Z]{2}$/.test(defaultCountry) || !isSupportedCountry(defaultCountry)) {
+  if (!isPhoneCountry(defaultCountry)) {
     throw new RangeError(
       `invalid default country ${JSON.stringify(defaultCountry)}: ` +
         'expected an upper-case ISO 3166-1 alpha-2 code with a telephone numbering plan, such as "US" or "CN"',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChannelName } from '../../channels/types.js';
 import { CloudburstError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import { isPhoneCountry } from '../../contacts/phone.js';
 import { importContacts, type ImportFormat, type ImportInput, type ImportProgress, type ImportSummary, type RowIssue } from '../../contacts/import/import.js';
 import type { Db, Queryable } from '../../store/types.js';
 import { holdsFences } from '../campaigns/status.js';
@@ -58,6 +59,12 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
     });
   }
 
+  if (!isPhoneCountry(request.defaultCountry)) {
+    throw new CloudburstError('invalid_input', `invalid defaultCountry: "${request.defaultCountry}" (expected a country with a telephone numbering plan, like "US" or "CN")`, {
+      field: 'defaultCountry',
+      value: request.defaultCountry,
+    });
+  }
   const importId = request.importId ?? randomUUID();
   if (request.importId && (await getImport(db, request.importId))) {
     throw new CloudburstError('conflict', `import ${request.importId} already exists; choose a new importId`, { field: 'importId', value: request.importId });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { CHANNEL_NAMES, type ChannelName } from '../../channels/types.js';
 import { CloudburstError } from '../../common/errors.js';
+import { isPhoneCountry } from '../../contacts/phone.js';
 import type { Logger } from '../../common/logger.js';
 import { runImport } from '../imports/run-import.js';
 import { getImport, listImportIssues, listImportsOfSegment } from '../repos/imports.js';
@@ -16,7 +17,11 @@ export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
 const importQuery = z
   .object({
     format: z.enum(['auto', 'meta-leads', 'square', 'x-followers', 'csv', 'json']).default('auto'),
-    defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an upper-case ISO 3166-1 country code like "US"').default('US'),
+    defaultCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'expected an upper-case ISO 3166-1 country code like "US"')
+      .refine(isPhoneCountry, 'expected a country with a telephone numbering plan, like "US" or "CN"')
+      .default('US'),
     fileName: z.string().max(255).optional(),
     importId: uuidParam.optional(),
     consent: z
