@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instantToLocal } from '../server/time-zone.js';
 import { adminRequest, startTestServer, TEST_ADMIN_TOKEN } from './helpers.js';
@@ -69,6 +70,17 @@ describe('cloudburst campaign and import commands', () => {
     const file = path.join(dir, name);
     await writeFile(file, JSON.stringify(value, null, 2));
     return file;
+  }
+
+  /** Polls the campaign summary until its send counts equal `expected`, as the running scheduler settles the jobs. */
+  async function waitForSends(id: string, expected: Record<string, number>): Promise<void> {
+    let sends: unknown;
+    for (let poll = 0; poll < 150; poll++) {
+      sends = (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${id}/summary`)).body.sends;
+      if (isDeepStrictEqual(sends, expected)) return;
+      await sleep(200);
+    }
+    throw new Error(`sends of campaign ${id} are ${JSON.stringify(sends)} after 150 polls (expected ${JSON.stringify(expected)})`);
   }
 
   beforeAll(async () => {
@@ -353,5 +365,61 @@ describe('cloudburst campaign and import commands', () => {
     expect(stderr).toMatch(/^cloudburst: campaign list failed: .* \(HTTP 401 unauthorized\)\n/);
     expect(stderr).toContain('check --token, $ADMIN_TOKEN or the admin-token file of the server');
     expect(stderr).not.toContain(token);
+  });
+
+  it('status lists parked and skipped sends with reasons', async () => {
+    const fans = { source: 'facebook', name: 'Page fans', templates: { sms: { body: 'Hi {{firstName|there}}! {{benefit}} at {{truck}} with {{code}}' } } };
+    const file = await writeJson('sunday.json', definition({ name: 'Sunday fans', segments: [fans] }));
+    const applied = await cli(['campaign', 'apply', file]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const sundayId = new RegExp(`^Created campaign (${UUID}) "Sunday fans"$`, 'm').exec(applied.stdout)![1]!;
+    const fansId = new RegExp(`^ {2}(${UUID}) {2}facebook +Page fans +0$`, 'm').exec(applied.stdout)![1]!;
+    const consented = path.join(dir, 'fans-consented.csv');
+    await writeFile(consented, ['first_name,phone', 'Ida,+14155552681', 'Jo,+14155552682'].join('\n'));
+    const unconsented = path.join(dir, 'fans-unconsented.csv');
+    await writeFile(unconsented, ['first_name,phone', 'Kit,+14155552683'].join('\n'));
+    expect((await cli(['import', '--segment', fansId, consented, '--consent', 'sms'])).code).toBe(0);
+    expect((await cli(['import', '--segment', fansId, unconsented])).code).toBe(0);
+    expect((await adminRequest(server.url, 'POST', `/v1/admin/campaigns/${sundayId}/status`, { status: 'scheduled' })).status).toBe(200);
+
+    const { db } = server.services;
+    const jobs = await db.query<{ id: string; phone: string }>(
+      `SELECT j.id, c.phone_e164 AS phone FROM send_jobs j JOIN contacts c ON c.id = j.contact_id WHERE j.campaign_id = $1 ORDER BY c.phone_e164`,
+      [sundayId],
+    );
+    expect(jobs.map((job) => job.phone)).toEqual(['+14155552681', '+14155552682', '+14155552683']);
+    const [idaJob, , kitJob] = jobs.map((job) => job.id);
+    // Ida's job looks claimed by a process that stopped mid-send, so the scheduler parks it.
+    await db.query(`UPDATE send_jobs SET status = 'sending', attempts = 1, lease_until = now() - interval '1 minute' WHERE id = $1`, [idaJob]);
+    // Kit's job falls due now, and Kit gave no SMS consent, so the scheduler skips it.
+    await db.query(`UPDATE send_jobs SET next_attempt_at = now() - interval '1 second' WHERE id = $1`, [kitJob]);
+    await waitForSends(sundayId, { queued: 1, parked: 1, skipped: 1 });
+
+    const { code, stdout, stderr } = await cli(['campaign', 'status', sundayId]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe(`Campaign ${sundayId} "Sunday fans"`);
+    expect(lines).toContain('  status     scheduled');
+    expect(lines).toContain('Segments and their sends by status');
+    expect(lines).toContain(`  ${'id'.padEnd(36)}  source    name           members  queued  parked  skipped`);
+    expect(lines).toContain(`  ${fansId}  facebook  Page fans            3       1       1        1`);
+    expect(stdout).toContain(
+      [
+        '',
+        'Parked sends (1; POST /v1/admin/sends/ID/retry queues one again)',
+        `  ${'id'.padEnd(36)}  segment    kind  reason`,
+        `  ${idaJob}  Page fans  sms   outcome unknown: the process stopped while sending; not sent again automatically to avoid a duplicate`,
+        '',
+        'Skipped sends (1; POST /v1/admin/sends/ID/retry queues one again)',
+        `  ${'id'.padEnd(36)}  segment    kind  reason`,
+        `  ${kitJob}  Page fans  sms   no consent on record for sms`,
+        '',
+      ].join('\n'),
+    );
+    expect(stdout.endsWith(`  ${kitJob}  Page fans  sms   no consent on record for sms\n`)).toBe(true);
+
+    const json = await cli(['campaign', 'status', sundayId, '--json']);
+    expect(JSON.parse(json.stdout).sends).toEqual({ queued: 1, parked: 1, skipped: 1 });
   });
 });

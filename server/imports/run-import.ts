@@ -4,6 +4,7 @@ import { CloudburstError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { isPhoneCountry } from '../../contacts/phone.js';
 import { importContacts, type ImportFormat, type ImportInput, type ImportProgress, type ImportSummary, type RowIssue } from '../../contacts/import/import.js';
+import { transactionRetryingRaces } from '../../store/race-retry.js';
 import type { Db, Queryable } from '../../store/types.js';
 import { holdsFences } from '../campaigns/status.js';
 import { getCampaign } from '../repos/campaigns.js';
@@ -28,7 +29,6 @@ export interface ImportRequest {
 
 /** Contacts per transaction: small enough that requests waiting on the embedded store are not held long. */
 const BATCH_SIZE = 250;
-const UNIQUE_VIOLATION = '23505';
 
 /** Which segment sources each detected format may feed, so a follower list does not land in the sign-ups by mistake. */
 const FORMAT_SOURCES: Record<string, readonly string[]> = {
@@ -95,16 +95,15 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
           value: batch.format,
         });
       }
-      added += await retryOnRace(() =>
-        db.transaction(async (tx) => {
-          const ids = await upsertContacts(tx, batch.contacts);
-          const newMembers = await addSegmentMembers(tx, segment.id, ids, importId);
-          await recordConsents(tx, consentChanges(batch.contacts, ids, request.consentChannels ?? [], source));
-          await insertImportIssues(tx, importId, issueSeq, batch.issues);
-          await updateImportProgress(tx, importId, { ...progress, added: added + newMembers });
-          return newMembers;
-        }),
-      );
+      // A simultaneous import or sign-up may create one of this batch's contacts first; the rerun matches it.
+      added += await transactionRetryingRaces(db, async (tx) => {
+        const ids = await upsertContacts(tx, batch.contacts);
+        const newMembers = await addSegmentMembers(tx, segment.id, ids, importId);
+        await recordConsents(tx, consentChanges(batch.contacts, ids, request.consentChannels ?? [], source));
+        await insertImportIssues(tx, importId, issueSeq, batch.issues);
+        await updateImportProgress(tx, importId, { ...progress, added: added + newMembers });
+        return newMembers;
+      });
       issueSeq += batch.issues.length;
       // Let the requests waiting behind this import's transactions run between batches.
       await new Promise((resolve) => setImmediate(resolve));
@@ -123,20 +122,6 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
   }
   await queueSendsOfNewMembers(db, segment.campaignId);
   return record;
-}
-
-/**
- * Runs a batch again when a simultaneous import or sign-up created one of its contacts
- * first (a unique-index race); the second run matches the contact instead.
- */
-async function retryOnRace<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION || attempt >= 3) throw error;
-    }
-  }
 }
 
 async function queueSendsOfNewMembers(db: Queryable, campaignId: string): Promise<void> {

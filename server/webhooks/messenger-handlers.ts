@@ -9,6 +9,7 @@ import { CloudburstError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { applyMessengerInbound, applyMessengerOptin } from './messenger-events.js';
 import { WEBHOOKS_MOUNT_PATH, type WebhookOptions } from './options.js';
+import { transactionRetryingRaces } from '../../store/race-retry.js';
 
 type Handler = (c: Context) => Promise<Response>;
 
@@ -91,7 +92,7 @@ async function applyEvents(options: WebhookOptions, events: MessengerWebhookEven
   for (const inbound of events.inbound) {
     if (!isForPage(inbound.pageId, pageId, inbound.psid, log)) continue;
     await logFailure(log, { psid: inbound.psid, kind: inbound.kind }, async () => {
-      const contactId = await db.transaction((tx) => applyMessengerInbound(tx, inbound));
+      const contactId = await transactionRetryingRaces(db, (tx) => applyMessengerInbound(tx, inbound));
       log.info({ psid: inbound.psid, contactId, kind: inbound.kind }, 'Messenger window opened');
     });
   }
@@ -99,7 +100,7 @@ async function applyEvents(options: WebhookOptions, events: MessengerWebhookEven
   for (const optin of events.optins) {
     if (!isForPage(optin.pageId, pageId, optin.psid, log)) continue;
     await logFailure(log, { psid: optin.psid, kind: optin.kind }, async () => {
-      const result = await db.transaction((tx) => applyMessengerOptin(tx, optin));
+      const result = await transactionRetryingRaces(db, (tx) => applyMessengerOptin(tx, optin));
       if (result.duplicate) log.info({ psid: optin.psid, kind: optin.kind }, 'Messenger opt-in change already recorded; repeated delivery ignored');
       else log.info({ psid: optin.psid, contactId: result.contactId, kind: optin.kind }, 'Messenger opt-in change recorded');
     });

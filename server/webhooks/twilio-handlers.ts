@@ -15,6 +15,7 @@ import { describeTwilioError } from '../../channels/twilio-errors.js';
 import { clipValue, CloudburstError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { recordDeliveryReport } from '../repos/send-jobs.js';
+import { transactionRetryingRaces } from '../../store/race-retry.js';
 import { recordInboundSms } from './inbound-sms.js';
 import type { WebhookOptions } from './options.js';
 import { readSignedTwilioForm, type TwilioForm } from './twilio-request.js';
@@ -35,7 +36,7 @@ export function twilioInboundHandler(options: WebhookOptions): Handler {
     const sms = parseOrLog(form, parseInboundSms, log, 'inbound SMS');
     const keyword = classifyInboundKeyword(sms.body);
 
-    const result = await logStoreFailure(log, sms.messageSid, () => options.db.transaction((tx) => recordInboundSms(tx, sms, keyword, now())));
+    const result = await logStoreFailure(log, sms.messageSid, () => transactionRetryingRaces(options.db, (tx) => recordInboundSms(tx, sms, keyword, now())));
     if (result.duplicate) log.info({ messageSid: sms.messageSid, keyword }, 'inbound SMS already recorded; retried webhook ignored');
     else log.info({ messageSid: sms.messageSid, keyword, contactId: result.contactId }, 'inbound SMS recorded');
 
