@@ -37,7 +37,7 @@ export const DeviceCloseCode = {
   internalError: 1011,
   /** The gateway is stopping, or the bus failed to accept a batch of pings. */
   tryAgainLater: 1013,
-  /** The hello token is unknown, or a pings or offer-ack frame came before the hello. */
+  /** The hello token is unknown, or another frame came before the hello. */
   unauthorized: 4401,
   /** No hello arrived within the gateway's hello timeout. */
   helloTimeout: 4408,
@@ -50,7 +50,9 @@ export type DeviceFrame =
   | { type: 'pings'; pings: WirePing[] }
   | { type: 'offer-ack'; offerId: string }
   /** The phone showed an order update; a ready order is then not texted to the customer. */
-  | { type: 'order-ack'; orderId: string; status: OrderUpdate['status'] };
+  | { type: 'order-ack'; orderId: string; status: OrderUpdate['status'] }
+  /** The device received a campaign message; its send job becomes `delivered` and is not pushed again. */
+  | { type: 'message-ack'; messageId: string };
 
 export interface OfferBenefit {
   kind: 'percent' | 'amount' | 'free_item';
@@ -81,9 +83,12 @@ export interface OfferPayload {
   message?: { title: string; body: string };
 }
 
-/** A scheduled campaign message sent to the device SDK (the push channel). */
+/**
+ * A scheduled campaign message sent to the device SDK (the push channel). The server
+ * sends it again after each welcome until the device replies with a message-ack.
+ */
 export interface DeviceMessage {
-  /** The send job's id: the same message delivered twice has the same id. */
+  /** The send job's id, a UUID: the same message delivered twice has the same id. */
   id: string;
   deviceId: string;
   campaignId: string;
@@ -112,6 +117,7 @@ export type GatewayFrame =
   | { type: 'welcome'; deviceId: string; lastSeq: number }
   /** The order's new status. The SDK replies with an order-ack. */
   | { type: 'order'; order: OrderUpdate }
+  /** A campaign message. The SDK replies with a message-ack. */
   | { type: 'message'; message: DeviceMessage }
   /** Every ping with seq <= `seq` is durable on the bus or was rejected with an error frame. */
   | { type: 'ack'; seq: number }

@@ -34,6 +34,8 @@ export interface ConnectionContext {
   onOfferAck?: (deviceId: string, offerId: string) => void;
   /** Called when the device's app showed an order update. It runs without being awaited, so it cannot hold up the connection. */
   onOrderAck?: (deviceId: string, orderId: string, status: WireOrderStatus) => void;
+  /** Called when the device received a campaign message. It runs without being awaited, like onOrderAck. */
+  onMessageAck?: (deviceId: string, messageId: string) => void;
   onDeviceConnected?: (deviceId: string) => void;
   onPingsAccepted?: (pings: PingRecord[]) => void;
 }
@@ -151,6 +153,8 @@ export class DeviceConnection {
         return this.handleOfferAck(frame);
       case 'order-ack':
         return this.handleOrderAck(frame);
+      case 'message-ack':
+        return this.handleMessageAck(frame);
     }
   }
 
@@ -158,7 +162,7 @@ export class DeviceConnection {
   // Replies { type: 'welcome', deviceId, lastSeq }, or an `unauthorized` error and close 4401.
   private async handleHello(frame: { token: string }): Promise<void> {
     if (this.state !== 'awaiting-hello') {
-      this.rejectFrame(invalidInput('type', 'hello', '"pings", "offer-ack" or "order-ack", because this connection already sent hello'));
+      this.rejectFrame(invalidInput('type', 'hello', '"pings", "offer-ack", "order-ack" or "message-ack", because this connection already sent hello'));
       return;
     }
     if (!this.context.isAccepting()) {
@@ -274,6 +278,22 @@ export class DeviceConnection {
       this.context.onOrderAck?.(deviceId, frame.orderId, frame.status);
     } catch (error) {
       this.logger.error({ err: error, deviceId, orderId: frame.orderId }, 'order-ack handler failed');
+    }
+  }
+
+  // message-ack: { type: 'message-ack', messageId }, sent when the device received a campaign message.
+  // No reply.
+  private handleMessageAck(frame: { messageId: string }): void {
+    const deviceId = this.deviceId;
+    if (this.state !== 'open' || deviceId === undefined) {
+      this.rejectBeforeHello('message-ack');
+      return;
+    }
+
+    try {
+      this.context.onMessageAck?.(deviceId, frame.messageId);
+    } catch (error) {
+      this.logger.error({ err: error, deviceId, messageId: frame.messageId }, 'message-ack handler failed');
     }
   }
 

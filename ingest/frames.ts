@@ -11,21 +11,22 @@ export type ParsedDeviceFrame =
   | { type: 'hello'; token: string }
   | { type: 'pings'; pings: unknown[] }
   | { type: 'offer-ack'; offerId: string }
-  | { type: 'order-ack'; orderId: string; status: WireOrderStatus };
+  | { type: 'order-ack'; orderId: string; status: WireOrderStatus }
+  | { type: 'message-ack'; messageId: string };
 
 /** Maximum token length. Real tokens are 43 base64url characters, so this only bounds abuse. */
 const MAX_TOKEN_CHARS = 512;
 /** Maximum offer id length. Offer ids are UUIDs, so this only bounds abuse. */
 const MAX_OFFER_ID_CHARS = 200;
 
-const FRAME_TYPES = ['hello', 'pings', 'offer-ack', 'order-ack'] as const;
+const FRAME_TYPES = ['hello', 'pings', 'offer-ack', 'order-ack', 'message-ack'] as const;
 
-const ORDER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WIRE_ORDER_STATUSES: readonly WireOrderStatus[] = ['placed', 'paid', 'preparing', 'ready', 'picked_up', 'cancelled', 'refunded'];
 
 /**
  * Parses one WebSocket message into a device frame and checks its envelope.
- * Throws a CloudburstError whose `field` is `frame`, `type`, `token`, `pings`, `offerId`, `orderId` or `status`.
+ * Throws a CloudburstError whose `field` is `frame`, `type`, `token`, `pings`, `offerId`, `orderId`, `status` or `messageId`.
  */
 export function parseDeviceFrame(data: RawData, isBinary: boolean, limits: IngestLimits): ParsedDeviceFrame {
   const bytes = rawDataToBuffer(data);
@@ -66,6 +67,8 @@ export function parseDeviceFrame(data: RawData, isBinary: boolean, limits: Inges
       return { type: 'offer-ack', offerId: readOfferId(frame.offerId) };
     case 'order-ack':
       return { type: 'order-ack', ...readOrderAck(frame) };
+    case 'message-ack':
+      return { type: 'message-ack', messageId: readMessageId(frame.messageId) };
     default:
       throw invalidInput('type', frame.type, `one of ${FRAME_TYPES.map((t) => `"${t}"`).join(', ')}`);
   }
@@ -132,9 +135,16 @@ function readOfferId(offerId: unknown): string {
 
 function readOrderAck(frame: Record<string, unknown>): { orderId: string; status: WireOrderStatus } {
   const { orderId, status } = frame;
-  if (typeof orderId !== 'string' || !ORDER_ID.test(orderId)) throw invalidInput('orderId', orderId, 'the orderId of a received order update (a UUID)');
+  if (typeof orderId !== 'string' || !UUID.test(orderId)) throw invalidInput('orderId', orderId, 'the orderId of a received order update (a UUID)');
   if (!WIRE_ORDER_STATUSES.includes(status as WireOrderStatus)) {
     throw invalidInput('status', status, `the status of that update (one of ${WIRE_ORDER_STATUSES.join(', ')})`);
   }
   return { orderId: orderId.toLowerCase(), status: status as WireOrderStatus };
+}
+
+function readMessageId(messageId: unknown): string {
+  if (typeof messageId !== 'string' || !UUID.test(messageId)) {
+    throw invalidInput('messageId', messageId, 'the id of a received message, a UUID');
+  }
+  return messageId.toLowerCase();
 }

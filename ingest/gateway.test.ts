@@ -95,6 +95,7 @@ describe('IngestGateway', () => {
   let collected: { records: PingRecord[]; stop: () => Promise<void> };
   let offerAcks: Array<[string, string]>;
   let orderAcks: Array<[string, string, string]>;
+  let messageAcks: Array<[string, string]>;
   let connectedDevices: string[];
   let acceptedBatches: PingRecord[][];
 
@@ -105,6 +106,7 @@ describe('IngestGateway', () => {
       limits,
       onOfferAck: (deviceId, offerId) => offerAcks.push([deviceId, offerId]),
       onOrderAck: (deviceId, orderId, status) => orderAcks.push([deviceId, orderId, status]),
+      onMessageAck: (deviceId, messageId) => messageAcks.push([deviceId, messageId]),
       onDeviceConnected: (deviceId) => connectedDevices.push(deviceId),
       onPingsAccepted: (records) => acceptedBatches.push(records),
     });
@@ -122,6 +124,7 @@ describe('IngestGateway', () => {
     collected = await collectPings(bus);
     offerAcks = [];
     orderAcks = [];
+    messageAcks = [];
     connectedDevices = [];
     acceptedBatches = [];
   });
@@ -384,6 +387,39 @@ describe('IngestGateway', () => {
       expect(badId).toMatchObject({ code: 'invalid_input', field: 'orderId', value: 'not-an-order' });
       expect(badStatus).toMatchObject({ code: 'invalid_input', field: 'status', value: 'eaten' });
       expect(acks).toEqual([['device-1', '6f1c1f8e-3b1a-4a55-9d7e-0c2b5d1e8a11', 'ready']]);
+    });
+
+    it('passes message-ack to onMessageAck, rejects a bad one', async () => {
+      await start();
+      const { device } = await TestDeviceSocket.connect(server.wsUrl, TOKEN);
+
+      device.send({ type: 'message-ack', messageId: 'not-a-job' });
+      const badId = await device.next('error');
+      device.send({ type: 'message-ack', messageId: '0B6E2B4C-9C1D-4F0A-8E57-3D2A1C4B5E6F' });
+      await waitUntil(() => messageAcks.length === 1, 'onMessageAck is called');
+
+      expect(badId).toEqual({
+        type: 'error',
+        code: 'invalid_input',
+        message: 'invalid messageId: "not-a-job" (expected the id of a received message, a UUID)',
+        field: 'messageId',
+        value: 'not-a-job',
+      });
+      expect(messageAcks).toEqual([['device-1', '0b6e2b4c-9c1d-4f0a-8e57-3d2a1c4b5e6f']]);
+      expect(device.isOpen).toBe(true);
+    });
+
+    it('rejects message-ack before hello with 4401', async () => {
+      await start();
+      const device = await TestDeviceSocket.open(server.wsUrl);
+
+      device.send({ type: 'message-ack', messageId: '0b6e2b4c-9c1d-4f0a-8e57-3d2a1c4b5e6f' });
+      const error = await device.next('error');
+      const closed = await device.closed();
+
+      expect(error).toMatchObject({ code: 'unauthorized', field: 'type', value: 'message-ack' });
+      expect(closed.code).toBe(4401);
+      expect(messageAcks).toEqual([]);
     });
 
     it('sendToDevice false when disconnected', async () => {

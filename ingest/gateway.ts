@@ -22,6 +22,8 @@ export interface IngestGatewayOptions {
   onOfferAck?: (deviceId: string, offerId: string) => void;
   /** Called when a device's app showed an order update. */
   onOrderAck?: (deviceId: string, orderId: string, status: WireOrderStatus) => void;
+  /** Called when a device confirms that it received a campaign message; `messageId` is the send job's id. */
+  onMessageAck?: (deviceId: string, messageId: string) => void;
   /** Called after a device got its welcome frame. */
   onDeviceConnected?: (deviceId: string) => void;
   /** Called with the pings of one frame after the bus accepted them. */
@@ -78,6 +80,7 @@ export class IngestGateway {
       onClosed: (connection) => this.connections.delete(connection),
       onOfferAck: options.onOfferAck,
       onOrderAck: options.onOrderAck,
+      onMessageAck: options.onMessageAck,
       onDeviceConnected: options.onDeviceConnected,
       onPingsAccepted: options.onPingsAccepted,
     };

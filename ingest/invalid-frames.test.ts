@@ -46,7 +46,7 @@ describe('ingest gateway with invalid frames', () => {
     { name: 'non-JSON text', frame: 'not json', code: 'invalid_input', field: 'frame', value: 'not json', message: 'invalid frame: "not json" (expected JSON text' },
     { name: 'binary message', frame: Buffer.from('{"type":"pings","pings":[]}'), binary: true, code: 'invalid_input', field: 'frame', value: 'binary', message: 'invalid frame: binary message of 27 bytes (expected JSON text)' },
     { name: 'JSON array', frame: '[1,2]', code: 'invalid_input', field: 'frame', value: '[1,2]', message: 'invalid frame: [1,2] (expected a JSON object with a "type" field)' },
-    { name: 'unknown type', frame: { type: 'bogus' }, code: 'invalid_input', field: 'type', value: 'bogus', message: 'invalid type: "bogus" (expected one of "hello", "pings", "offer-ack", "order-ack")' },
+    { name: 'unknown type', frame: { type: 'bogus' }, code: 'invalid_input', field: 'type', value: 'bogus', message: 'invalid type: "bogus" (expected one of "hello", "pings", "offer-ack", "order-ack", "message-ack")' },
     { name: 'missing type', frame: { pings: [] }, code: 'invalid_input', field: 'type', value: undefined, message: 'invalid type: missing (expected one of' },
     { name: 'pings not an array', frame: { type: 'pings', pings: { seq: 1 } }, code: 'invalid_input', field: 'pings', value: '{"seq":1}', message: 'invalid pings: {"seq":1} (expected an array of pings)' },
     {
@@ -66,6 +66,23 @@ describe('ingest gateway with invalid frames', () => {
       message: `invalid frame: ${OVERSIZED_FRAME.length} bytes (expected at most 262144 bytes`,
     },
     { name: 'offer-ack without offerId', frame: { type: 'offer-ack' }, code: 'invalid_input', field: 'offerId', value: undefined, message: 'invalid offerId: missing' },
+    {
+      name: 'message-ack without messageId',
+      frame: { type: 'message-ack' },
+      code: 'invalid_input',
+      field: 'messageId',
+      value: undefined,
+      message: 'invalid messageId: missing (expected the id of a received message, a UUID)',
+    },
+    {
+      name: 'message-ack with a messageId that is not a UUID',
+      frame: { type: 'message-ack', messageId: 'job-17' },
+      code: 'invalid_input',
+      field: 'messageId',
+      value: 'job-17',
+      message: 'invalid messageId: "job-17" (expected the id of a received message, a UUID)',
+    },
+    { name: 'message-ack with a numeric messageId', frame: { type: 'message-ack', messageId: 17 }, code: 'invalid_input', field: 'messageId', value: 17, message: 'invalid messageId: 17' },
     { name: 'second hello', frame: { type: 'hello', token: TOKEN }, code: 'invalid_input', field: 'type', value: 'hello', message: 'invalid type: "hello"' },
   ];
 

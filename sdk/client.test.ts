@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { MemoryBus } from '../bus/memory-log.js';
 import type { Bus, BusMessage, SubscribeOptions, Subscription } from '../bus/types.js';
 import { silentLogger } from '../common/logger.js';
-import type { OfferPayload, OrderUpdate, PingRecord } from '../common/protocol.js';
+import type { DeviceMessage, OfferPayload, OrderUpdate, PingRecord } from '../common/protocol.js';
 import { sleep } from '../common/retry.js';
 import { collectPings, MemoryDeviceDirectory, startTestGateway, waitUntil, type TestGateway } from '../ingest/test-server.js';
 import { CloudburstDevice, type DeviceClientOptions, type DeviceEvents, type DeviceState } from './client.js';
@@ -62,6 +62,10 @@ function offer(offerId: string): OfferPayload {
   };
 }
 
+function campaignMessage(id: string): DeviceMessage {
+  return { id, deviceId: 'device-1', campaignId: 'campaign-1', title: 'Taco Cloud', body: '20 % off today: TACO-42' };
+}
+
 /** Records every event of a client, in order, for assertions. */
 function recordEvents(device: CloudburstDevice): { [E in keyof DeviceEvents]: Array<DeviceEvents[E]> } {
   const log = { offer: [], message: [], order: [], ack: [], error: [], state: [], welcome: [], overflow: [], reconnect: [], renumber: [] } as {
@@ -92,6 +96,7 @@ describe('CloudburstDevice against a real gateway', () => {
   let collected: { records: PingRecord[]; stop: () => Promise<void> };
   let offerAcks: Array<[string, string]>;
   let orderAcks: Array<[string, string, string]>;
+  let messageAcks: Array<[string, string]>;
   let acceptedBatchSizes: number[];
   const clients: CloudburstDevice[] = [];
 
@@ -102,6 +107,7 @@ describe('CloudburstDevice against a real gateway', () => {
       port,
       onOfferAck: (deviceId, offerId) => offerAcks.push([deviceId, offerId]),
       onOrderAck: (deviceId, orderId, status) => orderAcks.push([deviceId, orderId, status]),
+      onMessageAck: (deviceId, messageId) => messageAcks.push([deviceId, messageId]),
       onPingsAccepted: (records) => acceptedBatchSizes.push(records.length),
     });
   }
@@ -130,6 +136,7 @@ describe('CloudburstDevice against a real gateway', () => {
     collected = await collectPings(bus);
     offerAcks = [];
     orderAcks = [];
+    messageAcks = [];
     acceptedBatchSizes = [];
     server = await startServer();
   });
@@ -276,6 +283,50 @@ describe('CloudburstDevice against a real gateway', () => {
 
     expect(received).toEqual([update]);
     expect(orderAcks).toEqual([['device-1', update.orderId, 'ready']]);
+  });
+
+  it('emits a message once, acks every copy', async () => {
+    const client = createClient();
+    const events = recordEvents(client);
+    client.connect();
+    await waitUntil(() => events.welcome.length === 1, 'the first welcome');
+    const first = campaignMessage('0b6e2b4c-9c1d-4f0a-8e57-3d2a1c4b5e6f');
+    const second = campaignMessage('7d4f0e2a-1b3c-4d5e-8f9a-0b1c2d3e4f5a');
+
+    server.gateway.sendToDevice('device-1', { type: 'message', message: first });
+    server.gateway.sendToDevice('device-1', { type: 'message', message: first });
+    await waitUntil(() => messageAcks.length === 2, 'both message-acks reach the gateway');
+    // The server sends unacknowledged messages again after a reconnect.
+    server.destroySockets();
+    await waitUntil(() => events.welcome.length === 2 && server.gateway.isConnected('device-1'), 'the second welcome');
+    server.gateway.sendToDevice('device-1', { type: 'message', message: first });
+    server.gateway.sendToDevice('device-1', { type: 'message', message: second });
+    await waitUntil(() => messageAcks.length === 4, 'the message-acks after the reconnect');
+
+    expect(events.message).toEqual([first, second]);
+    expect(messageAcks).toEqual([
+      ['device-1', first.id],
+      ['device-1', first.id],
+      ['device-1', first.id],
+      ['device-1', second.id],
+    ]);
+  });
+
+  it('forgets the oldest of 1000 message ids', async () => {
+    const client = createClient();
+    const events = recordEvents(client);
+    client.connect();
+    await waitUntil(() => server.gateway.isConnected('device-1'), 'the device is connected');
+    const ids = Array.from({ length: 1_001 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+
+    for (const id of ids) server.gateway.sendToDevice('device-1', { type: 'message', message: campaignMessage(id) });
+    server.gateway.sendToDevice('device-1', { type: 'message', message: campaignMessage(ids[1]!) });
+    server.gateway.sendToDevice('device-1', { type: 'message', message: campaignMessage(ids[0]!) });
+    await waitUntil(() => messageAcks.length === 1_003, 'every message-ack reaches the gateway');
+
+    expect(events.message).toHaveLength(1_002);
+    expect(events.message.at(-1)!.id).toBe(ids[0]);
+    expect(events.message.at(-2)!.id).toBe(ids[1_000]);
   });
 
   it('reports rejected ping, still idles', async () => {

@@ -16,7 +16,11 @@ export type DeviceState = 'idle' | 'connecting' | 'open' | 'closed';
 export interface DeviceEvents {
   /** An offer pushed by the server. The SDK has already sent its offer-ack. */
   offer: OfferPayload;
-  /** A campaign message sent to this device (the push channel); `id` repeats if it is delivered again. */
+  /**
+   * A campaign message sent to this device (the push channel). The server sends it again
+   * after each welcome until it gets the message-ack, and this client emits each `id` once.
+   * The SDK replies with a message-ack after the listeners ran, for a repeat too.
+   */
   message: DeviceMessage;
   /** A status change of an order this device placed. The SDK has already sent its order-ack. */
   order: OrderUpdate;
@@ -63,6 +67,11 @@ const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000 };
 /** Maximum time in ms that `close()` waits for the server to complete the close handshake. */
 const CLOSE_TIMEOUT_MS = 2_000;
 const NORMAL_CLOSURE = 1000;
+/**
+ * Campaign message ids a client remembers to emit each message once. A device gets a
+ * few messages per campaign, so this many ids span many campaigns.
+ */
+const MAX_REMEMBERED_MESSAGE_IDS = 1_000;
 
 /**
  * A device's connection to Cloudburst: it streams location pings to the ingest
@@ -89,6 +98,8 @@ export class CloudburstDevice {
   private idleWaiters: Array<{ resolve: () => void; reject: (error: DeviceError) => void }> = [];
   private socketClosedWaiters: Array<() => void> = [];
   private readonly buffer: PingBuffer;
+  /** Ids of the campaign messages emitted, oldest first. */
+  private readonly emittedMessageIds = new Set<string>();
   private readonly events = new EventEmitter<DeviceEvents>();
   private readonly socketUrl: string;
   private readonly WebSocketClass: WebSocketConstructorLike;
@@ -270,8 +281,7 @@ export class CloudburstDevice {
       case 'offer':
         return this.handleOffer(frame);
       case 'message':
-        this.events.emit('message', frame.message);
-        return;
+        return this.handleCampaignMessage(frame);
       case 'order':
         return this.handleOrder(frame);
       case 'error':
@@ -307,6 +317,26 @@ export class CloudburstDevice {
     if (this.socket?.readyState === WEBSOCKET_OPEN) {
       this.socket.send(JSON.stringify({ type: 'offer-ack', offerId: frame.offer.offerId }));
     }
+  }
+
+  // message: { type: 'message', message }. Emits it unless this client already did, then
+  // replies { type: 'message-ack', messageId }, also for a repeat whose first ack was lost.
+  private handleCampaignMessage(frame: { message: DeviceMessage }): void {
+    const messageId = frame.message.id;
+    if (!this.emittedMessageIds.has(messageId)) {
+      this.rememberMessageId(messageId);
+      this.events.emit('message', frame.message);
+    }
+    if (this.socket?.readyState === WEBSOCKET_OPEN) {
+      this.socket.send(JSON.stringify({ type: 'message-ack', messageId }));
+    }
+  }
+
+  private rememberMessageId(messageId: string): void {
+    this.emittedMessageIds.add(messageId);
+    if (this.emittedMessageIds.size <= MAX_REMEMBERED_MESSAGE_IDS) return;
+    const oldest = this.emittedMessageIds.values().next().value;
+    if (oldest !== undefined) this.emittedMessageIds.delete(oldest);
   }
 
   // order: { type: 'order', order }. Replies { type: 'order-ack', orderId, status } once listeners ran,

@@ -34,6 +34,7 @@ import { advanceCampaignClock } from './campaigns/service.js';
 import { DEFAULT_RATES } from './sends/channel-config.js';
 import { buildLanes, checkChannelSettings } from './sends/providers.js';
 import { SendScheduler } from './sends/scheduler.js';
+import { PushRedelivery } from './sends/push-redelivery.js';
 import { failStalledImports } from './repos/imports.js';
 import type { DeviceMessage } from '../common/protocol.js';
 import { acknowledgeOrderUpdate, subscribeOrderFeed } from './orders/order-feed.js';
@@ -130,6 +131,7 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
 
   let delivery: Delivery | undefined;
   const lastSeqs = new LastSeqWriter(db, logger);
+  const pushes = new PushRedelivery({ db, bus, logger, publicUrl: () => channels.publicUrl });
   const gateway = new IngestGateway({
     bus,
     logger,
@@ -139,7 +141,11 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
     },
     onOfferAck: (deviceId, offerId) => void delivery?.acknowledge(deviceId, offerId),
     onOrderAck: (deviceId, orderId, status) => void acknowledgeOrderUpdate(db, logger, deviceId, orderId, status),
-    onDeviceConnected: (deviceId) => void delivery?.resendUndelivered(deviceId),
+    onMessageAck: (deviceId, messageId) => void pushes.acknowledge(deviceId, messageId),
+    onDeviceConnected: (deviceId) => {
+      void delivery?.resendUndelivered(deviceId);
+      void pushes.resendUndelivered(deviceId);
+    },
   });
   // Names this process's own consumer groups (fence updates, pushes) on a shared bus.
   const instanceId = randomUUID().slice(0, 8);

@@ -105,22 +105,32 @@ export function createOutboxProvider(db: Queryable, channel: ChannelName): Chann
 /**
  * Sends a campaign message to the device SDK: the `messages` topic reaches every
  * process, and the one holding the device's socket writes it. A device that is not
- * connected misses it; offers, which matter more, are kept until acknowledged.
+ * connected gets it later, because push-redelivery.ts sends the job again after each
+ * welcome until the device replies with a message-ack. The job stays `sent` until then.
  */
 export function createPushProvider(bus: Bus): ChannelProvider {
   return {
     channel: 'push',
     name: 'sdk',
     async send(message: OutgoingMessage): Promise<SendOutcome> {
-      const payload: DeviceMessage = {
-        id: message.jobId,
-        deviceId: message.to,
-        campaignId: message.campaignId ?? '',
-        title: message.subject,
-        body: message.text,
-      };
-      await bus.produce<DeviceMessage>(Topics.messages, [{ key: message.to, value: payload }]);
-      return { status: 'sent', providerMessageId: `push:${message.jobId}` };
+      await bus.produce<DeviceMessage>(Topics.messages, [{ key: message.to, value: toDeviceMessage(message) }]);
+      return { status: 'sent', providerMessageId: pushMessageId(message.jobId) };
     },
   };
+}
+
+/** Builds the frame payload of a push, the same for the first send and every resend of a job. */
+export function toDeviceMessage(message: OutgoingMessage): DeviceMessage {
+  return {
+    id: message.jobId,
+    deviceId: message.to,
+    campaignId: message.campaignId ?? '',
+    title: message.subject,
+    body: message.text,
+  };
+}
+
+/** Returns the provider message id a push job is recorded with, by which a message-ack finds the job. */
+export function pushMessageId(jobId: string): string {
+  return `push:${jobId}`;
 }
