@@ -4,7 +4,22 @@ import { TEST_STORES, type TestStore } from '../../test/stores.js';
 import { getCampaign, insertCampaign, type Campaign } from './campaigns.js';
 import { upsertContacts } from './contacts.js';
 import { addSegmentMembers, insertSegment } from './segments.js';
-import { cancelQueuedSends, claimDueJobs, closeJob, markSent, parkExpiredClaims, queueCampaignSends, type ClaimRequest } from './send-jobs.js';
+import {
+  cancelQueuedSends,
+  claimDueJobs,
+  clearJobToSend,
+  closeJob,
+  countSentToContact,
+  findSentInCampaign,
+  lockContactForSend,
+  markSent,
+  parkExpiredClaims,
+  parkUnrecordedSend,
+  queueCampaignSends,
+  requeueJob,
+  type ClaimRequest,
+  type SendJob,
+} from './send-jobs.js';
 import { upsertTemplate } from './templates.js';
 import { upsertTruck } from './trucks.js';
 
@@ -127,9 +142,109 @@ for (const [storeName, open] of TEST_STORES) {
       expect(parked.map((job) => job.id)).toEqual([jobs[0]!.id]);
       expect(parked[0]!.reason).toMatch(/outcome unknown/);
 
-      await markSent(db, jobs[0]!.id, { recipient: 'x', code: null, providerMessageId: 'SM2', at: T0 + 2_000 });
+      expect(await markSent(db, jobs[0]!.id, { recipient: 'x', code: null, providerMessageId: 'SM2', at: T0 + 2_000 })).toBe(false);
       const [row] = await db.query<{ status: string }>(`SELECT status FROM send_jobs WHERE id = $1`, [jobs[0]!.id]);
       expect(row!.status).toBe('parked');
+    });
+
+    /** Claims the one queued sms job of a fresh one-member campaign. */
+    async function claimOne(): Promise<{ campaign: Campaign; segmentId: string; job: SendJob }> {
+      const { campaign, segmentId } = await seed(1, ['sms']);
+      await queueCampaignSends(db, campaign, T0);
+      const [job] = await db.transaction((tx) => claimDueJobs(tx, claimRequest({ burst: 1 })));
+      expect(job!.campaignId).toBe(campaign.id);
+      return { campaign, segmentId, job: job! };
+    }
+
+    async function clearedAt(id: string): Promise<string | null> {
+      const [row] = await db.query<{ cleared_at: Date | string | null }>(`SELECT cleared_at FROM send_jobs WHERE id = $1`, [id]);
+      return row!.cleared_at === null ? null : new Date(row!.cleared_at).toISOString();
+    }
+
+    it('counts a cleared job until it is requeued', async () => {
+      const { job } = await claimOne();
+      const contactId = job.contactId!;
+      const since = T0 - 24 * 3_600_000;
+      expect(await countSentToContact(db, contactId, since)).toBe(0);
+
+      expect(await db.transaction((tx) => clearJobToSend(tx, job.id, T0))).toBe(true);
+      expect(await clearedAt(job.id)).toBe(new Date(T0).toISOString());
+      expect(await countSentToContact(db, contactId, since)).toBe(1);
+
+      await requeueJob(db, job.id, T0 + 5_000, 'twilio: 503', { countAttempt: true });
+      expect(await clearedAt(job.id)).toBeNull();
+      expect(await countSentToContact(db, contactId, since)).toBe(0);
+
+      // A new claim starts uncleared, and a sent message is counted once, by its send time.
+      const [again] = await db.transaction((tx) => claimDueJobs(tx, claimRequest({ burst: 1, now: T0 + 5_000 })));
+      expect(again!.id).toBe(job.id);
+      await db.transaction((tx) => clearJobToSend(tx, job.id, T0 + 5_000));
+      expect(await markSent(db, job.id, { recipient: '+14150010000', code: null, providerMessageId: 'SM3', at: T0 + 5_000 })).toBe(true);
+      expect(await countSentToContact(db, contactId, since)).toBe(1);
+      expect(await countSentToContact(db, contactId, T0 + 5_001)).toBe(0);
+    });
+
+    it('does not clear a job whose claim was parked', async () => {
+      const { job } = await claimOne();
+      await parkExpiredClaims(db, T0 + 61_000);
+      expect(await db.transaction((tx) => clearJobToSend(tx, job.id, T0 + 61_000))).toBe(false);
+      expect(await clearedAt(job.id)).toBeNull();
+    });
+
+    it('finds a campaign message in flight, sent or parked', async () => {
+      const { campaign, job } = await claimOne();
+      const otherSegment = await insertSegment(db, campaign.id, { source: 'twitter', name: 'Followers' });
+      await upsertTemplate(db, otherSegment, 'sms', { body: '{{code}}' });
+      await addSegmentMembers(db, otherSegment, [job.contactId!]);
+      await queueCampaignSends(db, campaign, T0);
+      const [second] = await db.query<{ id: string }>(`SELECT id FROM send_jobs WHERE segment_id = $1`, [otherSegment]);
+      const other = { ...job, id: second!.id };
+
+      // Claimed but not cleared: it may still be skipped or requeued, so it does not count yet.
+      expect(await findSentInCampaign(db, other)).toBeUndefined();
+      await db.transaction((tx) => clearJobToSend(tx, job.id, T0));
+      expect(await findSentInCampaign(db, other)).toEqual({ id: job.id, status: 'sending' });
+      expect(await findSentInCampaign(db, job)).toBeUndefined();
+
+      const reason = 'sent by twilio as SM4, but the store write failed; do not retry it';
+      expect(await parkUnrecordedSend(db, job.id, { recipient: '+14150010000', providerMessageId: 'SM4', at: T0, reason })).toBe(true);
+      expect(await findSentInCampaign(db, other)).toEqual({ id: job.id, status: 'parked' });
+      expect(await countSentToContact(db, job.contactId!, T0)).toBe(1);
+      const [row] = await db.query<{ status: string; reason: string; provider_message_id: string }>(
+        `SELECT status, reason, provider_message_id FROM send_jobs WHERE id = $1`,
+        [job.id],
+      );
+      expect(row).toEqual({ status: 'parked', reason, provider_message_id: 'SM4' });
+    });
+
+    it('contact lock serialises two checks', async () => {
+      const { job } = await claimOne();
+      const contactId = job.contactId!;
+      const since = T0 - 24 * 3_600_000;
+      let locked!: () => void;
+      const firstHoldsLock = new Promise<void>((resolve) => (locked = resolve));
+      let release!: () => void;
+      const commit = new Promise<void>((resolve) => (release = resolve));
+
+      const first = db.transaction(async (tx) => {
+        expect(await lockContactForSend(tx, contactId)).toBe(true);
+        await clearJobToSend(tx, job.id, T0);
+        locked();
+        await commit;
+      });
+      await firstHoldsLock;
+      const second = db.transaction(async (tx) => {
+        await lockContactForSend(tx, contactId);
+        return countSentToContact(tx, contactId, since);
+      });
+      // Without the lock the second count would run now and miss the uncommitted clearance.
+      setTimeout(release, 200);
+      await first;
+      expect(await second).toBe(1);
+    });
+
+    it('reports a contact that no longer exists', async () => {
+      expect(await db.transaction((tx) => lockContactForSend(tx, '00000000-0000-4000-8000-000000000000'))).toBe(false);
     });
   });
 }

@@ -166,8 +166,8 @@ export interface ClaimRequest {
  * Claims the due jobs the sender may send now, in one transaction the caller opens.
  * The sender's slot row is locked, so processes sharing the store share its pace:
  * each claim moves `next_at` on by one interval per job, and no more than `burst`
- * intervals of unused time are carried over. Claimed jobs are committed as `sending`
- * before any provider is called.
+ * intervals of unused time are carried over. Claimed jobs are committed as `sending`,
+ * not yet cleared (see clearJobToSend), before any provider is called.
  */
 export async function claimDueJobs(tx: Queryable, request: ClaimRequest): Promise<SendJob[]> {
   const intervalMs = 1000 / request.ratePerSecond;
@@ -185,7 +185,8 @@ export async function claimDueJobs(tx: Queryable, request: ClaimRequest): Promis
   const start = Math.max(nextAt, now - (request.burst - 1) * intervalMs);
   const budget = Math.min(request.burst, Math.floor((now - start) / intervalMs) + 1);
   const rows = await tx.query<JobRow>(
-    `UPDATE send_jobs SET status = 'sending', attempts = attempts + 1, lease_until = $5::timestamptz, sender = $3, provider = $4, updated_at = now()
+    `UPDATE send_jobs SET status = 'sending', attempts = attempts + 1, lease_until = $5::timestamptz, sender = $3, provider = $4, cleared_at = NULL,
+       updated_at = now()
      WHERE id IN (
        SELECT id FROM send_jobs WHERE status = 'queued' AND next_attempt_at <= $1::timestamptz AND kind = ANY($2::text[])
        ORDER BY next_attempt_at, id LIMIT $6 FOR UPDATE SKIP LOCKED)
@@ -201,24 +202,51 @@ export async function claimDueJobs(tx: Queryable, request: ClaimRequest): Promis
   return rows.map(toJob).sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt) || a.id.localeCompare(b.id));
 }
 
-/** Records a message the provider took. Only a job still claimed moves, so a late reply cannot undo a park. */
+/**
+ * Records a message the provider took. Only a job still claimed moves, so a late reply
+ * cannot undo a park. Returns false when the job was no longer claimed: its lease ran
+ * out and it was parked as "outcome unknown".
+ */
 export async function markSent(
   db: Queryable,
   id: string,
   fields: { recipient: string; code: string | null; providerMessageId: string; at: number },
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  const rows = await db.query(
     `UPDATE send_jobs SET status = 'sent', lease_until = NULL, recipient = $2, code = $3, provider_message_id = $4, sent_at = $5::timestamptz,
        reason = NULL, updated_at = now()
-     WHERE id = $1 AND status = 'sending'`,
+     WHERE id = $1 AND status = 'sending' RETURNING id`,
     [id, fields.recipient, fields.code, fields.providerMessageId, new Date(fields.at).toISOString()],
   );
+  return rows.length === 1;
 }
 
-/** Puts a claimed job back in the queue to try again at `at` (a temporary error, or quiet hours). */
+/**
+ * Parks a claimed job that the provider took but markSent could not record. The
+ * job keeps `sent_at`, so the frequency cap and the once-per-campaign rule still
+ * count the message, and `reason` warns a person not to retry it.
+ */
+export async function parkUnrecordedSend(
+  db: Queryable,
+  id: string,
+  fields: { recipient: string; providerMessageId: string; at: number; reason: string },
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE send_jobs SET status = 'parked', lease_until = NULL, recipient = $2, provider_message_id = $3, sent_at = $4::timestamptz,
+       reason = $5, updated_at = now()
+     WHERE id = $1 AND status = 'sending' RETURNING id`,
+    [id, fields.recipient, fields.providerMessageId, new Date(fields.at).toISOString(), fields.reason],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Puts a claimed job back in the queue to try again at `at` (a temporary error, or
+ * quiet hours). Its clearance is dropped, so the cap stops counting it.
+ */
 export async function requeueJob(db: Queryable, id: string, at: number, reason: string, options: { countAttempt: boolean }): Promise<void> {
   await db.query(
-    `UPDATE send_jobs SET status = 'queued', lease_until = NULL, next_attempt_at = $2::timestamptz, reason = $3,
+    `UPDATE send_jobs SET status = 'queued', lease_until = NULL, cleared_at = NULL, next_attempt_at = $2::timestamptz, reason = $3,
        attempts = attempts - CASE WHEN $4::boolean THEN 0 ELSE 1 END, updated_at = now()
      WHERE id = $1 AND status = 'sending'`,
     [id, new Date(at).toISOString(), reason, options.countAttempt],
@@ -258,28 +286,64 @@ export async function recordDeliveryReport(
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 
-/** Messages sent to a contact since `since`, over every campaign: the frequency cap counts these. */
+/**
+ * Locks the contact's row until the transaction ends, so that the sends of one contact
+ * are checked against the frequency cap and the once-per-campaign rule one at a time,
+ * across every process sharing the store. `FOR NO KEY UPDATE` rather than `FOR UPDATE`
+ * lets rows that reference the contact (new send jobs, consents) be inserted meanwhile.
+ * Returns false when the contact no longer exists.
+ */
+export async function lockContactForSend(tx: Queryable, contactId: string): Promise<boolean> {
+  const rows = await tx.query(`SELECT id FROM contacts WHERE id = $1 FOR NO KEY UPDATE`, [contactId]);
+  return rows.length === 1;
+}
+
+/**
+ * Marks a claimed job as cleared: it passed the rules and its provider may be called.
+ * Call it in the transaction that holds lockContactForSend. Returns false when the
+ * job is no longer claimed (its lease ran out and another pass parked it).
+ */
+export async function clearJobToSend(tx: Queryable, id: string, at: number): Promise<boolean> {
+  const rows = await tx.query(`UPDATE send_jobs SET cleared_at = $2::timestamptz WHERE id = $1 AND status = 'sending' RETURNING id`, [
+    id,
+    new Date(at).toISOString(),
+  ]);
+  return rows.length === 1;
+}
+
+/**
+ * Counts the messages to a contact that the frequency cap sees, over every campaign:
+ * those sent since `since`, plus those cleared to send and still in flight, which
+ * another process may be handing to its provider right now.
+ */
 export async function countSentToContact(db: Queryable, contactId: string, since: number): Promise<number> {
+  // Two counts rather than one OR, so each can use an index on contact_id. The second leaves out a job the first counted.
   const [row] = await db.query<{ count: number | string }>(
-    `SELECT count(*) AS count FROM send_jobs WHERE contact_id = $1 AND sent_at >= $2::timestamptz`,
+    `SELECT (SELECT count(*) FROM send_jobs WHERE contact_id = $1 AND sent_at >= $2::timestamptz)
+          + (SELECT count(*) FROM send_jobs WHERE contact_id = $1 AND status = 'sending' AND cleared_at IS NOT NULL
+               AND (sent_at IS NULL OR sent_at < $2::timestamptz)) AS count`,
     [contactId, new Date(since).toISOString()],
   );
   return Number(row?.count ?? 0);
 }
 
 /**
- * The id of a message of the same kind this campaign already sent the job's contact
- * from another segment: someone in two segments gets one SMS, not two. Each process
- * runs a contact's jobs one at a time; two processes sending the same contact's jobs
- * at the same instant can still both send.
+ * Finds a message of the same kind that this campaign already sent, or is sending, to
+ * the job's contact from another segment: someone in two segments gets one SMS. A job
+ * parked after its provider took it counts as sent. Run it under lockContactForSend,
+ * or two processes can both miss each other's message.
  */
-export async function findSentInCampaign(db: Queryable, job: Pick<SendJob, 'id' | 'campaignId' | 'contactId' | 'kind'>): Promise<string | undefined> {
-  const rows = await db.query<{ id: string }>(
-    `SELECT id FROM send_jobs WHERE campaign_id = $1 AND contact_id = $2 AND kind = $3 AND id <> $4 AND status IN ('sent', 'delivered')
-     LIMIT 1`,
+export async function findSentInCampaign(
+  db: Queryable,
+  job: Pick<SendJob, 'id' | 'campaignId' | 'contactId' | 'kind'>,
+): Promise<{ id: string; status: SendStatus } | undefined> {
+  const rows = await db.query<{ id: string; status: SendStatus }>(
+    `SELECT id, status FROM send_jobs WHERE contact_id = $2 AND campaign_id = $1 AND kind = $3 AND id <> $4
+       AND (status IN ('sent', 'delivered') OR (status = 'parked' AND sent_at IS NOT NULL) OR (status = 'sending' AND cleared_at IS NOT NULL))
+     ORDER BY sent_at NULLS LAST, id LIMIT 1`,
     [job.campaignId, job.contactId, job.kind, job.id],
   );
-  return rows[0]?.id;
+  return rows[0];
 }
 
 export async function getSendJob(db: Queryable, id: string): Promise<SendJob | undefined> {
