@@ -405,6 +405,18 @@ for (const [storeName, open] of TEST_STORES) {
         }
       });
 
+      it('gives an empty or missing code a clear error', async () => {
+        const empty = await request('/v1/admin/codes/redeem', { code: '' });
+        expect(empty.status).toBe(400);
+        expect(await empty.json()).toMatchObject({ error: { field: 'code', value: '', reason: 'malformed' } });
+
+        const missing = await request('/v1/admin/codes/redeem', { customer: { contactId: annId } });
+        expect(missing.status).toBe(400);
+        const { error } = (await missing.json()) as { error: { field: string; message: string } };
+        expect(error.field).toBe('code');
+        expect(error.message).toBe('invalid code: missing (expected the code as a string, like "WRAP-7788")');
+      });
+
       it('returns what is known about a code', async () => {
         const seeded = await seed();
         const response = await request(`/v1/admin/codes/${encodeURIComponent(seeded.annCode.toLowerCase())}`);

@@ -14,8 +14,11 @@ const uuid = z
   .uuid('expected a UUID')
   .transform((id) => id.toLowerCase());
 
-/** Typed codes get spaces and lower case removed later, so the raw text may exceed the stored 20 characters. */
-const typedCode = z.string().min(1, 'expected a code').max(64, 'expected at most 64 characters');
+/**
+ * Typed codes get spaces and lower case removed later, so the raw text may exceed the stored
+ * 20 characters. An empty code passes here, so the redemption rejects it with the reason `malformed`.
+ */
+const typedCode = z.string({ error: 'expected the code as a string, like "WRAP-7788"' }).max(64, 'expected at most 64 characters');
 
 const redeemSchema = z.strictObject({
   code: typedCode,
