@@ -253,6 +253,19 @@ export async function requeueJob(db: Queryable, id: string, at: number, reason: 
   );
 }
 
+/**
+ * Makes the queued jobs held back by a rule, those whose reason starts with `reasonPrefix`,
+ * due at `at`, so they are checked again under rules that changed. Returns how many.
+ */
+export async function releaseHeldJobs(db: Queryable, reasonPrefix: string, at: number): Promise<number> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE send_jobs SET next_attempt_at = $2::timestamptz, updated_at = now()
+     WHERE status = 'queued' AND starts_with(reason, $1) AND next_attempt_at > $2::timestamptz RETURNING id`,
+    [reasonPrefix, new Date(at).toISOString()],
+  );
+  return rows.length;
+}
+
 /** Ends a claimed job without sending: `parked` for a provider's permanent error, `skipped` for a rule (consent, cap). */
 export async function closeJob(db: Queryable, id: string, status: 'parked' | 'skipped', reason: string, recipient?: string): Promise<void> {
   await db.query(

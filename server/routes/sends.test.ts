@@ -8,6 +8,7 @@ import { createCampaign } from '../campaigns/service.js';
 import { errorResponse } from '../http-errors.js';
 import { getSendJob, type SendStatus } from '../repos/send-jobs.js';
 import { upsertTruck } from '../repos/trucks.js';
+import { MESSAGING_RULES_TTL_MS, QUIET_HOURS_HOLD } from '../sends/policy.js';
 import type { ServerServices } from '../services.js';
 import { sendRoutes } from './sends.js';
 
@@ -52,8 +53,9 @@ for (const [storeName, open] of TEST_STORES) {
       await store?.dispose();
     });
 
-    async function request(method: string, path: string): Promise<Reply> {
-      const response = await app.request(path, { method });
+    async function request(method: string, path: string, body?: unknown): Promise<Reply> {
+      const init = body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+      const response = await app.request(path, init);
       return { status: response.status, body: (await response.json()) as Record<string, any> };
     }
 
@@ -286,6 +288,25 @@ for (const [storeName, open] of TEST_STORES) {
 
         expect(reply.status).toBe(400);
         expect(reply.body.error).toEqual({ code: 'invalid_input', message: 'invalid id: "lunch" (expected a UUID)', field: 'id', value: 'lunch' });
+      });
+    });
+
+    describe('PUT /settings/messaging', () => {
+      it('releases messages held for the old quiet hours', async () => {
+        const target = await newCampaign();
+        const quietEnd = new Date(Date.now() + 8 * 3_600_000).toISOString();
+        const held = await insertJob(target, { status: 'queued', reason: `${QUIET_HOURS_HOLD} ${quietEnd}`, sendAt: quietEnd });
+        const waiting = await insertJob(target, { status: 'queued', reason: 'temporary error: 503', sendAt: quietEnd });
+        const before = Date.now();
+
+        const reply = await request('PUT', '/v1/admin/settings/messaging', { quietHours: null, frequencyCap: { max: 2, perHours: 24 } });
+
+        expect(reply.status).toBe(200);
+        const due = async (id: string) => Date.parse((await getSendJob(db, id))!.nextAttemptAt);
+        // Due once every sender has read the new rules, not at the old quiet hours' end.
+        expect(await due(held)).toBeGreaterThanOrEqual(before + MESSAGING_RULES_TTL_MS);
+        expect(await due(held)).toBeLessThan(Date.parse(quietEnd));
+        expect(await due(waiting)).toBe(Date.parse(quietEnd));
       });
     });
   });

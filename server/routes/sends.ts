@@ -4,9 +4,9 @@ import { CloudburstError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { listOutbox } from '../repos/outbox.js';
 import { getCampaign } from '../repos/campaigns.js';
-import { getSendJob, listSends, retryJob } from '../repos/send-jobs.js';
+import { getSendJob, listSends, releaseHeldJobs, retryJob } from '../repos/send-jobs.js';
 import { readSetting, writeSetting } from '../repos/settings.js';
-import { DEFAULT_MESSAGING_RULES, type MessagingRules } from '../sends/policy.js';
+import { DEFAULT_MESSAGING_RULES, MESSAGING_RULES_TTL_MS, QUIET_HOURS_HOLD, type MessagingRules } from '../sends/policy.js';
 import type { ServerServices } from '../services.js';
 import { parseInput } from '../../common/validation.js';
 import { readJson } from './json-body.js';
@@ -68,7 +68,9 @@ export function sendRoutes(services: ServerServices, parentLogger: Logger): Hono
   app.put('/settings/messaging', async (c) => {
     const rules = parseInput(messagingRulesSchema, await readJson(c));
     await writeSetting(db, 'messaging', rules);
-    logger.info({ rules }, 'messaging rules changed');
+    // Messages held for the old quiet hours are checked again once every sender has read the new rules.
+    const released = await releaseHeldJobs(db, QUIET_HOURS_HOLD, Date.now() + MESSAGING_RULES_TTL_MS);
+    logger.info({ rules, released }, 'messaging rules changed');
     return c.json({ rules });
   });
 

@@ -8,7 +8,7 @@ import type { Contact } from '../repos/contacts.js';
 import { channelOfKind, type SendJob } from '../repos/send-jobs.js';
 import type { Template } from '../repos/templates.js';
 import type { CampaignContext } from './job-context.js';
-import { capReached, quietUntil, type MessagingRules } from './policy.js';
+import { capReached, QUIET_HOURS_HOLD, quietUntil, type MessagingRules } from './policy.js';
 
 /** What to do with a claimed job before any provider is called. */
 export type Decision =
@@ -62,7 +62,7 @@ export function checkSendRules(input: Omit<ComposeInput, 'code'>): Exclude<Decis
       if (quietEnd >= campaign.validUntil) {
         return { action: 'skip', recipient, reason: `quiet hours until ${new Date(quietEnd).toISOString()}, after the offer ends` };
       }
-      return { action: 'later', at: quietEnd, reason: `quiet hours for the recipient until ${new Date(quietEnd).toISOString()}` };
+      return { action: 'later', at: quietEnd, reason: `${QUIET_HOURS_HOLD} ${new Date(quietEnd).toISOString()}` };
     }
   }
   if (campaign.validUntil <= now) return { action: 'skip', recipient, reason: 'the offer ended before the message could go out' };

@@ -17,6 +17,12 @@ export const DEFAULT_MESSAGING_RULES: MessagingRules = {
   frequencyCap: { max: 2, perHours: 24 },
 };
 
+/** How long a process keeps the rules it read; a change reaches every sender within this time. */
+export const MESSAGING_RULES_TTL_MS = 5_000;
+
+/** Start of the reason of a job held back for the recipient's quiet hours. */
+export const QUIET_HOURS_HOLD = 'quiet hours for the recipient until';
+
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 24 * 60;
 

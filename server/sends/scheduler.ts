@@ -21,7 +21,7 @@ import {
 import { readSetting } from '../repos/settings.js';
 import { checkSendRules, composeMessage, type ComposeInput, type Decision } from './compose.js';
 import { JobContextCache } from './job-context.js';
-import { DEFAULT_MESSAGING_RULES, type MessagingRules } from './policy.js';
+import { DEFAULT_MESSAGING_RULES, MESSAGING_RULES_TTL_MS, type MessagingRules } from './policy.js';
 import type { SendLane } from './providers.js';
 import { unsubscribeSecret, unsubscribeUrl } from '../unsubscribe/links.js';
 
@@ -422,7 +422,7 @@ export class SendScheduler {
 
   private async messagingRules(): Promise<MessagingRules> {
     const now = this.now();
-    if (!this.rules || now - this.rules.at > 5_000) {
+    if (!this.rules || now - this.rules.at > MESSAGING_RULES_TTL_MS) {
       this.rules = { at: now, value: await readSetting(this.options.db, 'messaging', DEFAULT_MESSAGING_RULES) };
     }
     return this.rules.value;
