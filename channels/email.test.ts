@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSmtpStandIn, type SmtpStandIn } from '../test/stand-ins/smtp.js';
 import { createSmtpProvider, jobMessageId, type EmailMessage, type SmtpProvider } from './email.js';
 
@@ -24,6 +24,7 @@ describe('SMTP provider', () => {
       pass: PASS,
       rejectRecipients: ['nobody@example.com'],
       tempFailRecipients: ['busy@example.com'],
+      overQuotaRecipients: ['full@example.com'],
     });
     provider = createSmtpProvider({ url: standIn.url, from: FROM, timeoutMs: 2_000 });
   });
@@ -96,6 +97,105 @@ describe('SMTP provider', () => {
       reason: 'The mail server deferred the message: SMTP 451 4.3.0 <busy@example.com>: Temporary failure, try again later at RCPT TO',
       providerCode: 'smtp_451',
     });
+  });
+
+  it('maps 452 over quota to retry', async () => {
+    const outcome = await provider.send(email({ to: 'full@example.com' }));
+
+    expect(outcome).toEqual({
+      status: 'retry',
+      reason: 'The mail server deferred the message: SMTP 452 4.2.2 <full@example.com>: Mailbox full, over quota at RCPT TO',
+      providerCode: 'smtp_452',
+    });
+    expect(standIn.messages).toHaveLength(0);
+  });
+
+  it('maps a 421 rate limit to retry', async () => {
+    standIn.rateLimitNext(1);
+
+    const limited = await provider.send(email());
+    const next = await provider.send(email({ jobId: 'job-2' }));
+
+    expect(limited).toEqual({
+      status: 'retry',
+      reason: 'The mail server deferred the message: SMTP 421 4.7.0 Too many messages from this sender, try again later at MAIL FROM',
+      providerCode: 'smtp_421',
+    });
+    expect(next).toEqual({ status: 'sent', providerMessageId: '<job.job-2@tacocloud.example>' });
+    expect(standIn.messages.map((message) => message.headers['message-id'])).toEqual(['<job.job-2@tacocloud.example>']);
+  });
+
+  it('maps a 451 quota reply after the data to retry', async () => {
+    standIn.quotaExceededNext(1);
+
+    const outcome = await provider.send(email());
+
+    expect(outcome).toEqual({
+      status: 'retry',
+      reason: 'The mail server deferred the message: SMTP 451 4.7.1 Sending quota exceeded, try again later at DATA',
+      providerCode: 'smtp_451',
+    });
+    expect(standIn.messages).toHaveLength(0);
+  });
+
+  it('retries a timeout before the data', async () => {
+    standIn.stallNext(1, 'RCPT TO');
+    const impatient = createSmtpProvider({ url: standIn.url, from: FROM, timeoutMs: 200 });
+
+    const outcome = await impatient.send(email());
+    await impatient.close();
+
+    expect(outcome).toEqual({ status: 'retry', reason: 'The mail server did not answer within 200 ms: Timeout', providerCode: 'ETIMEDOUT' });
+    expect(standIn.unanswered).toHaveLength(0);
+    expect(standIn.messages).toHaveLength(0);
+  });
+
+  it('parks a timeout after the whole message as unknown', async () => {
+    standIn.stallNext(1, 'DATA');
+    const impatient = createSmtpProvider({ url: standIn.url, from: FROM, timeoutMs: 200 });
+
+    const outcome = await impatient.send(email());
+    await impatient.close();
+
+    expect(outcome).toEqual({
+      status: 'failed',
+      reason:
+        'The mail server did not answer within 200 ms after receiving the whole message (Timeout). ' +
+        'The provider may have accepted the message, so it was not sent again. ' +
+        "Check the mail server's log for Message-ID <job.job-1@tacocloud.example>, and retry the send from the console only if the message is not there",
+      providerCode: 'ETIMEDOUT',
+    });
+    expect(standIn.unanswered.map((message) => message.headers['message-id'])).toEqual(['<job.job-1@tacocloud.example>']);
+    expect(standIn.messages).toHaveLength(0);
+  });
+
+  it('parks a connection closed after the whole message as unknown', async () => {
+    standIn.dropNext(1);
+
+    const outcome = await provider.send(email());
+
+    expect(outcome).toEqual({
+      status: 'failed',
+      reason:
+        'The connection to the mail server failed after it received the whole message: Connection closed unexpectedly (ECONNECTION). ' +
+        'The provider may have accepted the message, so it was not sent again. ' +
+        "Check the mail server's log for Message-ID <job.job-1@tacocloud.example>, and retry the send from the console only if the message is not there",
+      providerCode: 'ECONNECTION',
+    });
+    expect(standIn.unanswered).toHaveLength(1);
+    expect(standIn.messages).toHaveLength(0);
+  });
+
+  it('retries a connection closed by a 421 on shutdown', async () => {
+    standIn.stallNext(1, 'DATA');
+
+    const pending = provider.send(email());
+    await vi.waitFor(() => expect(standIn.unanswered).toHaveLength(1));
+    await standIn.close();
+    const outcome = await pending;
+
+    // smtp-server replies 421 to a waiting client when it shuts down, so the message was not accepted.
+    expect(outcome).toEqual({ status: 'retry', reason: 'The mail server deferred the message: SMTP 421 Server shutting down at DATA', providerCode: 'smtp_421' });
   });
 
   it('maps a wrong password to failed', async () => {

@@ -4,9 +4,10 @@
  * Message-ID derived from the job id so a retried job is recognisable downstream.
  */
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { formatValue, invalidInput } from '../common/errors.js';
-import { clipReason } from './http-outcome.js';
+import { mapSmtpError, PROGRESS, trackMessageStreamed, type SendProgress } from './smtp-outcome.js';
 import type { ChannelProvider, OutgoingMessage, SendOutcome } from './types.js';
 
 export interface SmtpProviderOptions {
@@ -35,9 +36,6 @@ export interface SmtpProvider extends ChannelProvider {
   close(): Promise<void>;
 }
 
-/** SMTP codes (and nodemailer error codes) that mean the connection, not the message, failed. */
-const CONNECTION_ERROR_CODES = new Set(['ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EDNS', 'ETLS', 'EPROTOCOL']);
-
 /** A mailbox as `local@domain`, without the display-name form, spaces or angle brackets. */
 const ADDRESS_PATTERN = /^[^\s@<>()",;:\\]+@[^\s@<>()",;:\\]+$/;
 
@@ -50,8 +48,12 @@ export function createSmtpProvider(options: SmtpProviderOptions): SmtpProvider {
   const defaultFrom = options.from;
   if (addressDomain(defaultFrom) === undefined) throw invalidInput('from', defaultFrom, 'an email address such as "Taco Cloud <offers@example.com>"');
 
-  const transportOptions: SMTPPool.Options = {
+  // maxRequeues is missing from @types/nodemailer. With 0, a pooled connection that closes
+  // during a send fails that send instead of nodemailer sending it again on its own, which
+  // could deliver it twice. The scheduler owns every retry.
+  const transportOptions: SMTPPool.Options & { maxRequeues: number } = {
     pool: true,
+    maxRequeues: 0,
     maxConnections: options.maxConnections ?? 2,
     host: connection.host,
     port: connection.port,
@@ -65,6 +67,7 @@ export function createSmtpProvider(options: SmtpProviderOptions): SmtpProvider {
     logger: false,
   };
   const transporter = nodemailer.createTransport(transportOptions);
+  transporter.use('stream', trackMessageStreamed);
 
   return {
     channel: 'email',
@@ -80,22 +83,26 @@ export function createSmtpProvider(options: SmtpProviderOptions): SmtpProvider {
       if (problem !== undefined) return { status: 'failed', reason: problem, providerCode: 'invalid_message' };
 
       const messageId = jobMessageId(message.jobId, addressDomain(from)!);
+      const progress: SendProgress = { messageStreamed: false };
+      const mail: Mail.Options & { [PROGRESS]: SendProgress } = {
+        [PROGRESS]: progress,
+        from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        ...(message.html === undefined ? {} : { html: message.html }),
+        messageId,
+        // RFC 8058 one-click: mail clients POST to the URL, which large mailbox providers expect from bulk senders.
+        ...(message.unsubscribeUrl === undefined
+          ? {}
+          : { list: { unsubscribe: message.unsubscribeUrl }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } }),
+      };
+
       try {
-        await transporter.sendMail({
-          from,
-          to: message.to,
-          subject: message.subject,
-          text: message.text,
-          ...(message.html === undefined ? {} : { html: message.html }),
-          messageId,
-          // RFC 8058 one-click: mail clients POST to the URL, which large mailbox providers expect from bulk senders.
-          ...(message.unsubscribeUrl === undefined
-            ? {}
-            : { list: { unsubscribe: message.unsubscribeUrl }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } }),
-        });
+        await transporter.sendMail(mail);
         return { status: 'sent', providerMessageId: messageId };
       } catch (error) {
-        return mapSmtpError(error, options.timeoutMs);
+        return mapSmtpError(error, { timeoutMs: options.timeoutMs, messageId, messageStreamed: progress.messageStreamed });
       }
     },
 
@@ -180,45 +187,4 @@ function addressDomain(from: string): string | undefined {
 export function jobMessageId(jobId: string, domain: string): string {
   const local = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(jobId) ? jobId : `b64.${Buffer.from(jobId, 'utf8').toString('base64url')}`;
   return `<job.${local}@${domain}>`;
-}
-
-interface NodemailerError {
-  code?: unknown;
-  responseCode?: unknown;
-  response?: unknown;
-  command?: unknown;
-  message?: unknown;
-}
-
-/**
- * Maps a nodemailer failure: a 4xx reply is temporary (retry), a 5xx reply permanent
- * (failed), and a connection that could not be made or timed out is retried.
- */
-function mapSmtpError(error: unknown, timeoutMs: number): SendOutcome {
-  const err = (typeof error === 'object' && error !== null ? error : {}) as NodemailerError;
-  const code = typeof err.code === 'string' ? err.code : undefined;
-  const responseCode = typeof err.responseCode === 'number' ? err.responseCode : undefined;
-  const reply = typeof err.response === 'string' ? clipReason(err.response) : undefined;
-  const step = typeof err.command === 'string' ? ` at ${err.command}` : '';
-
-  if (responseCode !== undefined) {
-    const providerCode = `smtp_${responseCode}`;
-    const smtpDetail = `SMTP ${reply ?? responseCode}${step}`;
-    if (responseCode >= 400 && responseCode < 500) return { status: 'retry', reason: `The mail server deferred the message: ${smtpDetail}`, providerCode };
-    if (code === 'EAUTH') return { status: 'failed', reason: `The mail server rejected the SMTP user name or password: ${smtpDetail}`, providerCode };
-    if (step === ' at RCPT TO') return { status: 'failed', reason: `The mail server rejected the recipient: ${smtpDetail}`, providerCode };
-    return { status: 'failed', reason: `The mail server rejected the message: ${smtpDetail}`, providerCode };
-  }
-
-  const message = typeof err.message === 'string' ? clipReason(err.message) : String(error);
-  if (code === 'ETIMEDOUT') {
-    return { status: 'retry', reason: `The mail server did not answer within ${timeoutMs} ms: ${message}`, providerCode: code };
-  }
-  if (code !== undefined && CONNECTION_ERROR_CODES.has(code)) {
-    return { status: 'retry', reason: `Could not reach the mail server: ${message}`, providerCode: code };
-  }
-  if (code === 'EAUTH' || code === 'ENOAUTH') {
-    return { status: 'failed', reason: `SMTP login failed: ${message}`, providerCode: code };
-  }
-  return { status: 'failed', reason: `Sending the email failed: ${message}`, providerCode: code ?? 'smtp_error' };
 }

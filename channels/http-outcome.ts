@@ -4,6 +4,7 @@
  * (network failure, timeout).
  */
 import type { SendOutcome } from './types.js';
+import { provesNotConnected, unknownOutcome } from './unknown-outcome.js';
 
 /** Reply of the API with its body already read; `json` is undefined when the body is not JSON. */
 export interface HttpReply {
@@ -18,15 +19,16 @@ export type PostResult = { ok: true; reply: HttpReply } | { ok: false; outcome: 
 export interface PostJsonOptions {
   /** Provider name for reasons, such as `X` or `Messenger`. */
   provider: string;
+  /** Place a person checks for the message when the outcome is unknown, such as `the X account's posts`. */
+  checkIn: string;
   headers: Record<string, string>;
   body: unknown;
   timeoutMs: number;
 }
 
 /**
- * Posts `body` as JSON to `url` and reads the reply. A network error or a reply
- * slower than `timeoutMs` (connect and body together) becomes a `retry` outcome;
- * every HTTP status comes back as a reply for the caller to map.
+ * Posts `body` as JSON to `url` and reads the reply. Every HTTP status comes back as a
+ * reply for the caller to map. A failure without a reply becomes an outcome, see `networkFailure`.
  */
 export async function postJson(url: string, options: PostJsonOptions): Promise<PostResult> {
   try {
@@ -39,21 +41,34 @@ export async function postJson(url: string, options: PostJsonOptions): Promise<P
     const bodyText = await response.text();
     return { ok: true, reply: { status: response.status, headers: response.headers, bodyText, json: parseJsonOrUndefined(bodyText) } };
   } catch (error) {
-    return { ok: false, outcome: networkFailure(options.provider, error, options.timeoutMs) };
+    return { ok: false, outcome: networkFailure(options.provider, error, options.timeoutMs, options.checkIn) };
   }
 }
 
-/** Maps a fetch failure (timeout, refused connection, reset) to a retry that names the cause. */
-export function networkFailure(provider: string, error: unknown, timeoutMs: number): SendOutcome {
+/**
+ * Maps a fetch failure. Only an error that proves no connection was made (refused, name
+ * not found, TLS certificate rejected) is a `retry`. A timeout, a reset or a closed
+ * connection may come after the provider read the request, so the outcome is unknown and
+ * the message is parked as `failed` instead of being sent twice.
+ */
+export function networkFailure(provider: string, error: unknown, timeoutMs: number, checkIn: string): SendOutcome {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return { status: 'retry', reason: `${provider} did not answer within ${timeoutMs} ms`, providerCode: 'timeout' };
+    // NOTE: fetch does not say whether the deadline passed while connecting or after the
+    // request was written, so a connect that hangs past it is parked for a person as well.
+    return unknownOutcome(`${provider} did not answer within ${timeoutMs} ms`, checkIn, 'timeout');
   }
 
-  // undici puts the system error (ECONNREFUSED, ECONNRESET, ENOTFOUND) in `cause`.
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : 'network_error';
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 'retry', reason: `${provider} request failed: ${message} (${code})`, providerCode: code };
+  // undici rejects with TypeError("fetch failed") and puts the socket or system error
+  // (ECONNREFUSED, UND_ERR_SOCKET "other side closed", ECONNRESET) in `cause`.
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const causeCode = (cause as { code?: unknown } | null)?.code;
+  const code = typeof causeCode === 'string' ? causeCode : 'network_error';
+  const message = cause instanceof Error ? cause.message : String(cause);
+
+  if (provesNotConnected(cause)) {
+    return { status: 'retry', reason: `Could not connect to ${provider}: ${clipReason(message)}`, providerCode: code };
+  }
+  return unknownOutcome(`${provider} request failed without a reply: ${clipReason(message)} (${code})`, checkIn, code);
 }
 
 /** Returns `ms` limited to 0 … `maxMs`, or undefined when it is not a finite number. */

@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGraphStandIn, type GraphStandIn } from '../test/stand-ins/graph-api.js';
 import { appSecretProof, createMessengerProvider } from './messenger.js';
-import type { ChannelProvider, OutgoingMessage } from './types.js';
+import type { ChannelProvider, OutgoingMessage, SendOutcome } from './types.js';
 
 const PAGE_TOKEN = 'EAAGpageToken123';
 const APP_SECRET = 'app-secret-456';
@@ -12,6 +12,17 @@ const TEXT = '餃子半價 🥟 today only, 11:30–13:00';
 
 function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return { jobId: 'job-1', channel: 'messenger', sender: '1122334455', to: PSID, messengerRecipient: 'psid', text: TEXT, ...overrides };
+}
+
+/** Builds the parked outcome of an attempt Messenger may have accepted, spelled out so a change of wording shows. */
+function unknown(cause: string, providerCode: string): SendOutcome {
+  return {
+    status: 'failed',
+    reason:
+      `${cause}. The provider may have accepted the message, so it was not sent again. ` +
+      "Check the conversation in the Facebook page's inbox, and retry the send from the console only if the message is not there",
+    providerCode,
+  };
 }
 
 describe('Messenger provider', () => {
@@ -171,6 +182,60 @@ describe('Messenger provider', () => {
     });
   });
 
+  it('parks unknown error code 1 as unknown', async () => {
+    standIn.failNext(1, 500, {
+      error: { message: 'An unknown error occurred', type: 'OAuthException', code: 1, error_subcode: 99, fbtrace_id: 'TraceUnknown' },
+    });
+
+    const outcome = await provider.send(message());
+
+    expect(outcome).toEqual(unknown('Messenger returned an unknown error. Graph error 1/99: An unknown error occurred (fbtrace_id TraceUnknown)', '1/99'));
+  });
+
+  it('parks a 500 with another Graph code as unknown', async () => {
+    standIn.failNext(1, 500, { error: { message: 'Internal failure', type: 'OAuthException', code: 3, fbtrace_id: 'TraceOther' } });
+
+    const outcome = await provider.send(message());
+
+    expect(outcome).toEqual(unknown('Messenger failed with HTTP 500. Graph error 3: Internal failure (fbtrace_id TraceOther)', '3'));
+  });
+
+  it('parks a 502 without a Graph body as unknown', async () => {
+    standIn.failNext(1, 502, '<html>Bad Gateway</html>');
+
+    const outcome = await provider.send(message());
+
+    expect(outcome).toEqual(unknown('Messenger failed with HTTP 502 after receiving the request: <html>Bad Gateway</html>', 'http_502'));
+  });
+
+  it('retries a 503 without a Graph body', async () => {
+    standIn.failNext(1, 503, '<html>Service Unavailable</html>');
+
+    const outcome = await provider.send(message());
+
+    expect(outcome).toEqual({ status: 'retry', reason: 'Messenger is unavailable (HTTP 503): <html>Service Unavailable</html>', providerCode: 'http_503' });
+    expect((await provider.send(message())).status).toBe('sent');
+  });
+
+  it('parks a timeout as unknown', async () => {
+    standIn.stallNext(1);
+    const impatient = createMessengerProvider({ apiBaseUrl: standIn.url, pageAccessToken: PAGE_TOKEN, appSecret: APP_SECRET, timeoutMs: 200 });
+
+    const outcome = await impatient.send(message());
+
+    expect(outcome).toEqual(unknown('Messenger did not answer within 200 ms', 'timeout'));
+    expect(standIn.requests.map((request) => request.body)).toEqual([{ recipient: { id: PSID }, messaging_type: 'UPDATE', message: { text: TEXT } }]);
+  });
+
+  it('parks a connection closed after the request', async () => {
+    standIn.resetNext(1);
+
+    const outcome = await provider.send(message());
+
+    expect(outcome).toEqual(unknown('Messenger request failed without a reply: other side closed (UND_ERR_SOCKET)', 'UND_ERR_SOCKET'));
+    expect(standIn.requests).toHaveLength(1);
+  });
+
   it('maps a rejected token to failed', async () => {
     const wrongToken = createMessengerProvider({ apiBaseUrl: standIn.url, pageAccessToken: 'expired', appSecret: APP_SECRET, timeoutMs: 2_000 });
 
@@ -215,7 +280,7 @@ describe('Messenger provider', () => {
 
     const outcome = await unreachable.send(message());
 
-    expect(outcome).toEqual({ status: 'retry', reason: 'Messenger request failed: fetch failed (ECONNREFUSED)', providerCode: 'ECONNREFUSED' });
+    expect(outcome).toEqual({ status: 'retry', reason: `Could not connect to Messenger: connect ECONNREFUSED 127.0.0.1:${port}`, providerCode: 'ECONNREFUSED' });
   });
 });
 

@@ -14,6 +14,7 @@ import { clipValue, CloudburstError, formatValue, invalidInput } from '../common
 import { clipReason, postJson, type HttpReply } from './http-outcome.js';
 import { MESSAGING_TYPE_FOR } from './messenger-window.js';
 import type { ChannelProvider, OutgoingMessage, SendOutcome } from './types.js';
+import { serverErrorMayHaveActed, unknownOutcome } from './unknown-outcome.js';
 
 // ─── provider ──────────────────────────────────────────────────────────────
 
@@ -39,8 +40,18 @@ const PSID_PATTERN = /^[0-9]{1,32}$/;
 /** Graph codes for throttling: app (4), user (17), page (32) and per-call (613) rate limits. */
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
 
-/** Graph codes that mean "try again later": unknown error (1) and service unavailable (2). */
-const TRANSIENT_CODES = new Set([1, 2]);
+/** Graph code 2, "An unexpected error has occurred. Please retry your request later." */
+const SERVICE_UNAVAILABLE = 2;
+
+/**
+ * Graph code 1, an unknown error. Meta's Messenger error-code table lists it (subcode
+ * 1357046) for a reply that failed although the messages were sent, so it may follow a
+ * delivered message.
+ */
+const UNKNOWN_ERROR = 1;
+
+/** Place a person checks for a message whose outcome is unknown. */
+const CHECK_IN = "the conversation in the Facebook page's inbox";
 
 /**
  * Creates the Messenger provider. The scheduler decides with `messengerSendPlan` whether
@@ -70,7 +81,7 @@ export function createMessengerProvider(options: MessengerProviderOptions): Chan
       const body = buildSendBody(message);
       if ('outcome' in body) return body.outcome;
 
-      const result = await postJson(url, { provider: 'Messenger', headers, body: body.payload, timeoutMs: options.timeoutMs });
+      const result = await postJson(url, { provider: 'Messenger', checkIn: CHECK_IN, headers, body: body.payload, timeoutMs: options.timeoutMs });
       if (!result.ok) return result.outcome;
 
       return mapReply(result.reply);
@@ -133,6 +144,10 @@ function mapReply(reply: HttpReply): SendOutcome {
   const error = readGraphError(reply);
   if (error === undefined) {
     const detail = reply.bodyText === '' ? 'no details given' : clipReason(reply.bodyText, 120);
+    // Without a Graph error body only the status shows whether the request was handled.
+    if (serverErrorMayHaveActed(reply.status)) {
+      return unknownOutcome(`Messenger failed with HTTP ${reply.status} after receiving the request: ${detail}`, CHECK_IN, `http_${reply.status}`);
+    }
     if (reply.status >= 500 || reply.status === 429) {
       return { status: 'retry', reason: `Messenger is unavailable (HTTP ${reply.status}): ${detail}`, providerCode: `http_${reply.status}` };
     }
@@ -152,7 +167,17 @@ function mapGraphError(error: GraphError, httpStatus: number): SendOutcome {
   if (code !== undefined && RATE_LIMIT_CODES.has(code)) {
     return { status: 'retry', reason: `Messenger rate limit reached. ${graphDetail}`, providerCode };
   }
-  if ((code !== undefined && TRANSIENT_CODES.has(code)) || error.isTransient || httpStatus >= 500) {
+  if (code === UNKNOWN_ERROR) {
+    return unknownOutcome(`Messenger returned an unknown error. ${graphDetail}`, CHECK_IN, providerCode);
+  }
+  // Graph marks these temporary itself: code 2's message requests a retry later, and `is_transient` is Graph's flag for it.
+  if (code === SERVICE_UNAVAILABLE || error.isTransient) {
+    return { status: 'retry', reason: `Messenger is unavailable. ${graphDetail}`, providerCode };
+  }
+  if (serverErrorMayHaveActed(httpStatus)) {
+    return unknownOutcome(`Messenger failed with HTTP ${httpStatus}. ${graphDetail}`, CHECK_IN, providerCode);
+  }
+  if (httpStatus >= 500) {
     return { status: 'retry', reason: `Messenger is unavailable. ${graphDetail}`, providerCode };
   }
   if (code === 10 && subcode === 2018278) {

@@ -2,7 +2,9 @@
  * Twilio error codes and how a failed Messages API call maps to a send outcome.
  * Pure functions, so the mapping is tested without a server.
  */
+import { ClientRequest } from 'node:http';
 import type { SendOutcome } from './types.js';
+import { provesNotConnected, serverErrorMayHaveActed, unknownOutcome } from './unknown-outcome.js';
 
 /**
  * Codes this product acts on, with the reason shown in the console. Each code is
@@ -24,6 +26,9 @@ const TWILIO_ERROR_REASONS: ReadonlyMap<number, string> = new Map([
 const RATE_LIMITED = 20429;
 const BAD_CREDENTIALS = 20003;
 
+/** Place a person checks for a message whose outcome is unknown. */
+const CHECK_IN = 'the messaging logs in the Twilio Console';
+
 /** Bounds Twilio's message in a parked job's reason, so one unexpectedly long reply cannot bloat it. */
 const MAX_PROVIDER_MESSAGE_CHARS = 300;
 
@@ -44,8 +49,9 @@ export interface TwilioApiFailure {
 }
 
 /**
- * Maps an error reply to an outcome: 429 or 20429 and 5xx are `retry`, rejected
- * credentials (401, 403, 20003) and every other 4xx are `failed`.
+ * Maps an error reply to an outcome. 429 or 20429, 503 and 408 are `retry`. A 500, 502 or
+ * 504 is `failed` because Twilio may have sent the message. Rejected credentials (401,
+ * 403, 20003) and every other 4xx are `failed` for good.
  *
  * @param now - epoch milliseconds, to turn an HTTP-date `Retry-After` into a delay
  */
@@ -68,6 +74,11 @@ export function outcomeForApiFailure(failure: TwilioApiFailure, now: number = Da
       providerCode,
     };
   }
+  // Twilio's page for error 20500 warns that retrying a POST that sends an SMS after a 500
+  // may deliver it more than once. Its page for 20503 recommends retrying with back-off.
+  if (serverErrorMayHaveActed(failure.httpStatus)) {
+    return unknownOutcome(reason, CHECK_IN, providerCode);
+  }
   if (failure.httpStatus >= 500 || failure.httpStatus === 408) {
     return { status: 'retry', reason, providerCode };
   }
@@ -75,22 +86,38 @@ export function outcomeForApiFailure(failure: TwilioApiFailure, now: number = Da
 }
 
 /**
- * Maps an error thrown before any reply arrived. Errors with a system or axios code
- * (ECONNREFUSED, ECONNRESET, ECONNABORTED on timeout) are `retry`. Anything else is
- * `failed`, because it may have followed an accepted request, and a retry could then
- * send the message twice.
+ * Maps an error thrown before any reply arrived, such as axios's ECONNABORTED on timeout,
+ * ECONNREFUSED or ECONNRESET. It is `retry` only when the request provably did not leave
+ * this process. Otherwise Twilio may have created the message and a retry could send it
+ * twice, so the outcome is `failed` with a reason that says the outcome is unknown.
  */
 export function outcomeForRequestError(error: unknown, timeoutMs: number): SendOutcome {
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
+  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
 
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return { status: 'retry', reason: `Twilio did not answer within ${timeoutMs} ms (${code})`, providerCode: 'timeout' };
+  if (!requestMayHaveLeft(error)) {
+    return timedOut
+      ? { status: 'retry', reason: `Twilio did not answer within ${timeoutMs} ms, before the request was sent (${code})`, providerCode: 'timeout' }
+      : { status: 'retry', reason: `Could not connect to Twilio: ${clip(message)} (${code ?? 'no code'})`, providerCode: code ?? 'network_error' };
   }
-  if (code !== undefined) {
-    return { status: 'retry', reason: `Twilio request failed: ${clip(message)} (${code})`, providerCode: code };
-  }
-  return { status: 'failed', reason: `unexpected error from the twilio package: ${clip(message)}`, providerCode: 'unexpected' };
+
+  if (timedOut) return unknownOutcome(`Twilio did not answer within ${timeoutMs} ms (${code})`, CHECK_IN, 'timeout');
+  if (code !== undefined) return unknownOutcome(`Twilio request failed without a reply: ${clip(message)} (${code})`, CHECK_IN, code);
+  return unknownOutcome(`unexpected error from the twilio package: ${clip(message)}`, CHECK_IN, 'unexpected');
+}
+
+/**
+ * Tells whether the whole request may have reached Twilio. axios puts the Node
+ * ClientRequest on its error, and `writableFinished` turns true once the last byte of the
+ * request was handed to the operating system. Before that Twilio has received at most part
+ * of the form, which it cannot act on. Without a ClientRequest only a connect or DNS
+ * failure proves that nothing left.
+ */
+function requestMayHaveLeft(error: unknown): boolean {
+  const { request, cause } = (typeof error === 'object' && error !== null ? error : {}) as { request?: unknown; cause?: unknown };
+  if (request instanceof ClientRequest) return request.writableFinished;
+  return !provesNotConnected(error) && !provesNotConnected(cause);
 }
 
 /**

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,17 @@ function reasonOf(outcome: SendOutcome): string | undefined {
 
 function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return { jobId: 'job-1', channel: 'sms', sender: '', to: TO, text: TEXT, ...overrides };
+}
+
+/** Builds the parked outcome of an attempt Twilio may have accepted, spelled out so a change of wording shows. */
+function unknown(cause: string, providerCode: string): SendOutcome {
+  return {
+    status: 'failed',
+    reason:
+      `${cause}. The provider may have accepted the message, so it was not sent again. ` +
+      'Check the messaging logs in the Twilio Console, and retry the send from the console only if the message is not there',
+    providerCode,
+  };
 }
 
 describe('createTwilioSms sending', () => {
@@ -214,18 +226,24 @@ describe('createTwilioSms error mapping', () => {
     expect(later.status).toBe('sent');
   });
 
-  it('maps a 500 to a retry and sends on the next attempt', async () => {
+  it('parks a 500 as an unknown outcome', async () => {
     standIn.setRule({ kind: 'server-errors', count: 1 });
+
+    const outcome = await provider().send(message());
+
+    expect(outcome).toEqual(unknown('Twilio error 20500: Internal Server Error', '20500'));
+    expect(standIn.requests).toEqual([{ method: 'POST', path: `/2010-04-01/Accounts/${standIn.accountSid}/Messages.json`, status: 500 }]);
+  });
+
+  it('retries a 503 and sends on the next attempt', async () => {
+    standIn.setRule({ kind: 'error', to: TO, httpStatus: 503, code: 20503, message: 'Service unavailable' });
     const sms = provider();
 
     const first = await sms.send(message());
+    standIn.clearRules();
     const second = await sms.send(message());
 
-    expect(first).toEqual({
-      status: 'retry',
-      reason: 'Twilio error 20500: Internal Server Error',
-      providerCode: '20500',
-    });
+    expect(first).toEqual({ status: 'retry', reason: 'Twilio error 20503: Service unavailable', providerCode: '20503' });
     expect(second.status).toBe('sent');
     expect(standIn.messages).toHaveLength(1);
   });
@@ -243,15 +261,23 @@ describe('createTwilioSms error mapping', () => {
     expect(standIn.requests).toEqual([{ method: 'POST', path: `/2010-04-01/Accounts/${standIn.accountSid}/Messages.json`, status: 401 }]);
   });
 
-  it('maps a timeout to a retry', async () => {
+  it('parks a timeout after the request was sent', async () => {
     standIn.setRule({ kind: 'stall', to: TO });
+
     const outcome = await provider({ requestTimeoutMs: 200 }).send(message());
 
-    expect(outcome).toEqual({
-      status: 'retry',
-      reason: 'Twilio did not answer within 200 ms (ECONNABORTED)',
-      providerCode: 'timeout',
-    });
+    expect(outcome).toEqual(unknown('Twilio did not answer within 200 ms (ECONNABORTED)', 'timeout'));
+    expect(standIn.requests).toEqual([{ method: 'POST', path: `/2010-04-01/Accounts/${standIn.accountSid}/Messages.json`, status: 0 }]);
+  });
+
+  it('parks a connection closed after the request was sent', async () => {
+    standIn.setRule({ kind: 'reset', to: TO });
+
+    const outcome = await provider().send(message());
+
+    expect(outcome).toEqual(unknown('Twilio request failed without a reply: socket hang up (ECONNRESET)', 'ECONNRESET'));
+    expect(standIn.requests).toHaveLength(1);
+    expect(standIn.messages).toEqual([]);
   });
 
   it('maps a refused connection to a retry', async () => {
@@ -262,7 +288,12 @@ describe('createTwilioSms error mapping', () => {
 
     const outcome = await sms.send(message());
 
-    expect(outcome).toMatchObject({ status: 'retry', providerCode: 'ECONNREFUSED' });
+    const address = new URL(closed.url).host;
+    expect(outcome).toEqual({
+      status: 'retry',
+      reason: `Could not connect to Twilio: connect ECONNREFUSED ${address} (ECONNREFUSED)`,
+      providerCode: 'ECONNREFUSED',
+    });
   });
 });
 
@@ -368,6 +399,14 @@ describe('Twilio outcome mapping', () => {
     expect(outcomeForApiFailure({ httpStatus: 503 }, now)).toEqual({ status: 'retry', reason: 'Twilio HTTP 503', providerCode: 'http_503' });
   });
 
+  it('retries 408', () => {
+    expect(outcomeForApiFailure({ httpStatus: 408 }, now)).toEqual({ status: 'retry', reason: 'Twilio HTTP 408', providerCode: 'http_408' });
+  });
+
+  it.each([500, 502, 504])('parks %i without a Twilio code as unknown', (httpStatus) => {
+    expect(outcomeForApiFailure({ httpStatus }, now)).toEqual(unknown(`Twilio HTTP ${httpStatus}`, `http_${httpStatus}`));
+  });
+
   it('fails 403 as rejected credentials', () => {
     const outcome = outcomeForApiFailure({ httpStatus: 403 }, now);
 
@@ -383,11 +422,53 @@ describe('Twilio outcome mapping', () => {
     });
   });
 
-  it('fails an error without a system code', () => {
-    expect(outcomeForRequestError(new SyntaxError('Unexpected token'), 1000)).toEqual({
-      status: 'failed',
-      reason: 'unexpected error from the twilio package: Unexpected token',
-      providerCode: 'unexpected',
+  it('parks an error without a system code as unknown', () => {
+    expect(outcomeForRequestError(new SyntaxError('Unexpected token'), 1000)).toEqual(
+      unknown('unexpected error from the twilio package: Unexpected token', 'unexpected'),
+    );
+  });
+
+  it('retries a timeout before the request was sent', () => {
+    // Never ended, so the request is not handed to the operating system, as when connecting hangs.
+    const request = http.request(standIn.url, { method: 'POST' });
+    request.on('error', () => undefined);
+    const error = Object.assign(new Error('timeout of 200ms exceeded'), { code: 'ECONNABORTED', request });
+
+    const outcome = outcomeForRequestError(error, 200);
+    request.destroy();
+
+    expect(outcome).toEqual({
+      status: 'retry',
+      reason: 'Twilio did not answer within 200 ms, before the request was sent (ECONNABORTED)',
+      providerCode: 'timeout',
     });
+  });
+
+  it('parks a timeout after the whole request was sent', async () => {
+    const request = http.request(standIn.url, { method: 'POST' });
+    request.on('error', () => undefined);
+    await new Promise<void>((resolve) => request.end('To=%2B14155550123', resolve));
+    const error = Object.assign(new Error('timeout of 200ms exceeded'), { code: 'ECONNABORTED', request });
+
+    const outcome = outcomeForRequestError(error, 200);
+    request.destroy();
+
+    expect(outcome).toEqual(unknown('Twilio did not answer within 200 ms (ECONNABORTED)', 'timeout'));
+  });
+
+  it('retries a DNS failure without a request', () => {
+    const error = Object.assign(new Error('getaddrinfo ENOTFOUND api.twilio.com'), { code: 'ENOTFOUND', syscall: 'getaddrinfo' });
+
+    expect(outcomeForRequestError(error, 1000)).toEqual({
+      status: 'retry',
+      reason: 'Could not connect to Twilio: getaddrinfo ENOTFOUND api.twilio.com (ENOTFOUND)',
+      providerCode: 'ENOTFOUND',
+    });
+  });
+
+  it('parks a read reset without a request as unknown', () => {
+    const error = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
+
+    expect(outcomeForRequestError(error, 1000)).toEqual(unknown('Twilio request failed without a reply: read ECONNRESET (ECONNRESET)', 'ECONNRESET'));
   });
 });

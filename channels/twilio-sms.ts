@@ -156,6 +156,6 @@ function logOutcome(log: Logger, jobId: string, outcome: SendOutcome): void {
   } else if (outcome.status === 'retry') {
     log.warn({ ...context, retryAfterMs: outcome.retryAfterMs }, 'SMS send failed temporarily');
   } else {
-    log.warn(context, 'SMS send failed permanently');
+    log.warn(context, 'SMS send failed and is not retried');
   }
 }

@@ -42,10 +42,14 @@ export interface OutgoingMessage {
 /**
  * What happened to one attempt.
  * - `sent`: the provider accepted it; `providerMessageId` links later status callbacks.
- * - `retry`: a temporary failure (rate limit, 5xx, timeout); try again after `retryAfterMs`
- *   when the provider gave a time, else after the scheduler's backoff.
- * - `failed`: permanent (invalid number, unsubscribed, outside the messaging window,
- *   rejected credentials); never retried, parked with `reason` for the console.
+ * - `retry`: a temporary failure that did not deliver the message, such as a rate limit,
+ *   a 503 or a refused connection. Try again after `retryAfterMs` when the provider gave
+ *   a time, else after the scheduler's backoff.
+ * - `failed`: never retried, parked with `reason` for the console. The failure is either
+ *   permanent (invalid number, unsubscribed, outside the messaging window, rejected
+ *   credentials) or of unknown outcome. An unknown outcome is a timeout, a lost connection
+ *   or a 500 after the provider may have received the request, where sending again could
+ *   deliver the message twice.
  */
 export type SendOutcome =
   | { status: 'sent'; providerMessageId: string }
@@ -63,4 +67,10 @@ export interface ChannelProvider {
    */
   send(message: OutgoingMessage): Promise<SendOutcome>;
   close?(): Promise<void>;
+  /**
+   * True when sending the same job again cannot reach the recipient twice (the outbox keeps
+   * one row per job, and the SDK shows each message id once), so a send that threw is retried
+   * instead of being parked as an unknown outcome.
+   */
+  readonly repeatSafe?: boolean;
 }

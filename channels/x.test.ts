@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startXStandIn, type XStandIn } from '../test/stand-ins/x-api.js';
-import type { ChannelProvider, OutgoingMessage } from './types.js';
+import type { ChannelProvider, OutgoingMessage, SendOutcome } from './types.js';
 import { createXProvider, MAX_RETRY_AFTER_MS } from './x.js';
 
 const TOKEN = 'user-access-token-123';
@@ -16,6 +16,17 @@ function post(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
 
 function dm(to: string, overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return { jobId: 'job-2', channel: 'x', sender: '1000000001', to, kind: 'dm', text: TEXT, ...overrides };
+}
+
+/** Builds the parked outcome of an attempt X may have accepted, spelled out so a change of wording shows. */
+function unknown(cause: string, checkIn: string, providerCode: string): SendOutcome {
+  return {
+    status: 'failed',
+    reason:
+      `${cause}. The provider may have accepted the message, so it was not sent again. ` +
+      `Check ${checkIn}, and retry the send from the console only if the message is not there`,
+    providerCode,
+  };
 }
 
 describe('X provider', () => {
@@ -212,12 +223,36 @@ describe('X provider', () => {
     expect((await provider.send(post())).status).toBe('sent');
   });
 
-  it('retries a 502 with an HTML body', async () => {
+  it('retries a 408', async () => {
+    standIn.failNext(1, 408);
+
+    const outcome = await provider.send(post());
+
+    expect(outcome).toEqual({ status: 'retry', reason: 'X is unavailable (HTTP 408): Request Timeout', providerCode: 'http_408' });
+  });
+
+  it('parks a 502 with an HTML body as unknown', async () => {
     standIn.failNext(1, 502, '<html>bad gateway</html>');
 
     const outcome = await provider.send(post());
 
-    expect(outcome).toEqual({ status: 'retry', reason: 'X is unavailable (HTTP 502): <html>bad gateway</html>', providerCode: 'http_502' });
+    expect(outcome).toEqual(
+      unknown('X failed with HTTP 502 after receiving the request: <html>bad gateway</html>', "the X account's posts", 'http_502'),
+    );
+  });
+
+  it.each([
+    [500, 'Internal Server Error'],
+    [504, 'Gateway Timeout'],
+  ])('parks a DM answered with %i as unknown', async (status, title) => {
+    standIn.failNext(1, status);
+
+    const outcome = await provider.send(dm('2244994945'));
+
+    expect(outcome).toEqual(
+      unknown(`X failed with HTTP ${status} after receiving the request: ${title}`, "the X account's direct messages", `http_${status}`),
+    );
+    expect(standIn.requests).toHaveLength(1);
   });
 
   it('names the invalid parameter of a 400', async () => {
@@ -249,13 +284,25 @@ describe('X provider', () => {
     });
   });
 
-  it('retries after a timeout', async () => {
+  it('parks a timeout as unknown', async () => {
     standIn.stallNext(1);
     const impatient = createXProvider({ apiBaseUrl: standIn.url, accessToken: TOKEN, timeoutMs: 200 });
 
     const outcome = await impatient.send(post());
 
-    expect(outcome).toEqual({ status: 'retry', reason: 'X did not answer within 200 ms', providerCode: 'timeout' });
+    expect(outcome).toEqual(unknown('X did not answer within 200 ms', "the X account's posts", 'timeout'));
+    expect(standIn.requests.map((request) => request.body)).toEqual([{ text: TEXT }]);
+  });
+
+  it('parks a connection closed after the request', async () => {
+    standIn.resetNext(1);
+
+    const outcome = await provider.send(dm('2244994945'));
+
+    expect(outcome).toEqual(
+      unknown('X request failed without a reply: other side closed (UND_ERR_SOCKET)', "the X account's direct messages", 'UND_ERR_SOCKET'),
+    );
+    expect(standIn.requests.map((request) => request.path)).toEqual(['/2/dm_conversations/with/2244994945/messages']);
   });
 
   it('retries when the connection is refused', async () => {
@@ -264,7 +311,7 @@ describe('X provider', () => {
 
     const outcome = await unreachable.send(post());
 
-    expect(outcome).toEqual({ status: 'retry', reason: 'X request failed: fetch failed (ECONNREFUSED)', providerCode: 'ECONNREFUSED' });
+    expect(outcome).toEqual({ status: 'retry', reason: `Could not connect to X: connect ECONNREFUSED 127.0.0.1:${port}`, providerCode: 'ECONNREFUSED' });
   });
 });
 

@@ -9,6 +9,7 @@ import { formatValue } from '../common/errors.js';
 import { measurePost } from '../messages/post-length.js';
 import { clampRetryAfter, clipReason, postJson, retryAfterSecondsHeader, type HttpReply } from './http-outcome.js';
 import type { ChannelProvider, OutgoingMessage, SendOutcome } from './types.js';
+import { serverErrorMayHaveActed, unknownOutcome } from './unknown-outcome.js';
 
 export interface XProviderOptions {
   /** Default `https://api.x.com`; tests point it at the loopback stand-in. */
@@ -37,13 +38,16 @@ const MAX_DM_CHARS = 10_000;
 /** The `detail` X returns for a post whose text equals one of the account's recent posts. */
 const DUPLICATE_CONTENT_DETAIL = 'duplicate content';
 
+/** Place a person checks for a message whose outcome is unknown, per kind. */
+const CHECK_IN = { post: "the X account's posts", dm: "the X account's direct messages" } as const;
+
 /**
  * Creates the X provider. A message with `kind: 'post'` and an empty `to` becomes a
  * public post; `kind: 'dm'` sends a direct message to the user id in `to`.
  *
- * NOTE: X takes no idempotency key. A retry after a timeout whose request did reach X
- * posts again: X rejects the repeated post as duplicate content (mapped to `failed`,
- * although the first copy went out) and delivers a repeated DM twice.
+ * The requests carry no idempotency key, so a repeated DM request is delivered as a second
+ * DM. A timeout, a lost connection or a 500, 502 or 504 after the request may have reached
+ * X therefore parks the message as `failed` with an unknown outcome instead of retrying it.
  */
 export function createXProvider(options: XProviderOptions): ChannelProvider {
   const apiBaseUrl = (options.apiBaseUrl ?? 'https://api.x.com').replace(/\/+$/, '');
@@ -62,10 +66,17 @@ export function createXProvider(options: XProviderOptions): ChannelProvider {
       const request = buildRequest(message, apiBaseUrl);
       if ('outcome' in request) return request.outcome;
 
-      const result = await postJson(request.url, { provider: 'X', headers, body: { text: message.text }, timeoutMs: options.timeoutMs });
+      const kind = message.kind === 'dm' ? 'dm' : 'post';
+      const result = await postJson(request.url, {
+        provider: 'X',
+        checkIn: CHECK_IN[kind],
+        headers,
+        body: { text: message.text },
+        timeoutMs: options.timeoutMs,
+      });
       if (!result.ok) return result.outcome;
 
-      return mapReply(result.reply, message.kind === 'dm' ? 'dm' : 'post', now());
+      return mapReply(result.reply, kind, now());
     },
   };
 }
@@ -118,6 +129,12 @@ function mapReply(reply: HttpReply, kind: 'post' | 'dm', nowMs: number): SendOut
   if (status === 429) {
     const retryAfterMs = rateLimitWait(reply.headers, nowMs);
     return { status: 'retry', reason: `X rate limit reached: ${detail}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), providerCode: code };
+  }
+  // X's response-code list (docs.x.com/x-api/fundamentals/response-codes-and-errors)
+  // recommends "wait and retry" for every 5xx. But a 500, 502 or 504 can follow a post or
+  // DM that went out, and a retried DM would arrive twice.
+  if (serverErrorMayHaveActed(status)) {
+    return unknownOutcome(`X failed with HTTP ${status} after receiving the request: ${detail}`, CHECK_IN[kind], code);
   }
   if (status >= 500 || status === 408) {
     return { status: 'retry', reason: `X is unavailable (HTTP ${status}): ${detail}`, providerCode: code };

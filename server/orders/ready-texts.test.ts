@@ -117,7 +117,7 @@ for (const [storeName, open] of TEST_STORES) {
 
     it('retries a rate limit, parks an invalid number', async () => {
       const limited = await readyOrder();
-      twilio.setRule({ kind: 'server-errors', count: 1 });
+      twilio.setRule({ kind: 'error', to: limited.phone, httpStatus: 429, code: 20429, message: 'Too Many Requests' });
       await run(smsLane, NOW + DELAY_MS);
       expect(await getOrderNotice(db, limited.orderId)).toMatchObject({ status: 'pending', attempts: 1 });
       twilio.clearRules();

@@ -89,6 +89,7 @@ export function createOutboxProvider(db: Queryable, channel: ChannelName): Chann
   return {
     channel,
     name: 'outbox',
+    repeatSafe: true,
     async send(message: OutgoingMessage): Promise<SendOutcome> {
       const id = await insertOutboxEntry(db, {
         jobId: message.jobId,
@@ -112,6 +113,7 @@ export function createPushProvider(bus: Bus): ChannelProvider {
   return {
     channel: 'push',
     name: 'sdk',
+    repeatSafe: true,
     async send(message: OutgoingMessage): Promise<SendOutcome> {
       await bus.produce<DeviceMessage>(Topics.messages, [{ key: message.to, value: toDeviceMessage(message) }]);
       return { status: 'sent', providerMessageId: pushMessageId(message.jobId) };

@@ -34,6 +34,8 @@ class ScriptedProvider implements ChannelProvider {
   afterSend: (() => void) | undefined;
   /** Time each call takes, so that two schedulers' checks and sends overlap. */
   delayMs = 0;
+  /** Whether a repeat of a job reaches no one twice, as for the outbox and the SDK push. */
+  repeatSafe = false;
 
   constructor(readonly channel: ChannelName) {}
 
@@ -538,6 +540,25 @@ for (const [storeName, open] of TEST_STORES) {
       clock.now = NOON + HOUR_MS;
       await sends.runOnce();
       expect(providers.sms.calls).toHaveLength(1);
+    });
+
+    it('retries a throw from a repeat-safe provider', async () => {
+      const { lanes, providers } = fakeLanes();
+      providers.sms.repeatSafe = true;
+      providers.sms.script.push(new Error('bus unavailable'));
+      const campaign = await queueFor((await seedContact()).id);
+      const sends = scheduler(lanes);
+
+      await sends.runOnce();
+      const queued = await onlyJob(campaign.id);
+      expect(queued.status).toBe('queued');
+      expect(queued.attempts).toBe(1);
+      expect(queued.reason).toBe('the scripted provider failed with "bus unavailable"');
+
+      clock.now = NOON + HOUR_MS;
+      await sends.runOnce();
+      expect((await onlyJob(campaign.id)).status).toBe('sent');
+      expect(providers.sms.calls).toHaveLength(2);
     });
 
     /**

@@ -209,12 +209,20 @@ export class SendScheduler {
       return;
     }
 
-    // the provider: a throw leaves the outcome unknown, so the job is parked, not retried
+    // the provider: a throw leaves the outcome unknown, so the job is parked, not retried,
+    // unless a second send of the job cannot reach the recipient twice
     let outcome: SendOutcome;
     try {
       outcome = await lane.provider.send(decision.message);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (lane.provider.repeatSafe) {
+        this.logger.warn({ err: error, ...ids, provider: lane.provider.name }, 'provider threw; retrying, since a repeat reaches no one twice');
+        await this.retryOrPark(job, `the ${lane.provider.name} provider failed with "${message}"`, undefined).catch((inner) =>
+          this.logger.error({ err: inner, jobId: job.id }, 'could not requeue the job; its claim will be parked when it expires'),
+        );
+        return;
+      }
       this.logger.error({ err: error, ...ids, provider: lane.provider.name }, 'provider threw; parking the job as outcome unknown');
       outcome = {
         status: 'failed',

@@ -3,8 +3,8 @@
  * the page access token and, when an app secret is set, `appsecret_proof`. It records every
  * request and replies in Graph's shapes: `{ recipient_id, message_id }` on success and
  * `{ error: { message, type, code, error_subcode, fbtrace_id } }` on failure. Recipients can
- * be marked outside the window, unavailable or unknown, and rate limits (613) and 500s can
- * be injected.
+ * be marked outside the window, unavailable or unknown, and rate limits (613), 5xx replies,
+ * requests left unanswered and connections closed without a reply can be injected.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -39,8 +39,15 @@ export interface GraphStandIn {
   unknownPsids: Set<string>;
   /** Rejects the next `count` authorised requests with code 613 (rate limit). */
   rateLimitNext(count: number): void;
-  /** Rejects the next `count` authorised requests with HTTP 500 and a transient code 2 error. */
-  failNext(count: number): void;
+  /**
+   * Rejects the next `count` authorised requests with HTTP `status` (default 500) and `body`
+   * (JSON, or a string sent as HTML). The default body is a transient code 2 Graph error.
+   */
+  failNext(count: number, status?: number, body?: unknown): void;
+  /** Leaves the next `count` requests unanswered, so the client's timeout fires. */
+  stallNext(count: number): void;
+  /** Reads the next `count` requests whole, then closes their connections without a reply. */
+  resetNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -53,7 +60,9 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
   const unavailablePsids = new Set<string>();
   const unknownPsids = new Set<string>();
   let rateLimited = 0;
-  let failures = 0;
+  let failures: { remaining: number; status: number; body?: unknown } = { remaining: 0, status: 500 };
+  let stalls = 0;
+  let resets = 0;
   let sequence = 0;
 
   function handle(request: IncomingMessage, rawBody: string, response: ServerResponse): void {
@@ -69,6 +78,16 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
       rawBody,
       body,
     });
+
+    if (stalls > 0) {
+      stalls -= 1;
+      return;
+    }
+    if (resets > 0) {
+      resets -= 1;
+      request.socket.destroy();
+      return;
+    }
 
     // authorise: the token from the header or the query, then the proof when required
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
@@ -87,9 +106,10 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
     }
 
     // injected faults
-    if (failures > 0) {
-      failures -= 1;
-      return graphError(response, 500, {
+    if (failures.remaining > 0) {
+      failures.remaining -= 1;
+      if (failures.body !== undefined) return sendBody(response, failures.status, failures.body);
+      return graphError(response, failures.status, {
         message: 'An unexpected error has occurred. Please retry your request later.',
         type: 'OAuthException',
         code: 2,
@@ -166,14 +186,27 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
     rateLimitNext(count) {
       rateLimited = count;
     },
-    failNext(count) {
-      failures = count;
+    failNext(count, status = 500, body) {
+      failures = { remaining: count, status, body };
+    },
+    stallNext(count) {
+      stalls = count;
+    },
+    resetNext(count) {
+      resets = count;
     },
     close() {
       server.closeAllConnections();
       return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+/** Sends `body` as JSON, or a string as it is, the way a proxy's HTML error page arrives. */
+function sendBody(response: ServerResponse, status: number, body: unknown): void {
+  if (typeof body !== 'string') return sendJson(response, status, body);
+  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  response.end(body);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

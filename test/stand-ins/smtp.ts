@@ -1,11 +1,12 @@
 /**
  * Loopback SMTP stand-in built on smtp-server: plain SMTP without STARTTLS, AUTH PLAIN and
- * LOGIN against one user, programmable 550 and 451 recipients, and a record of every
- * accepted message (envelope, headers, decoded text and HTML parts). mailparser is not
+ * LOGIN against one user, programmable 550, 451 and 452 recipients, a rate limit (421), a
+ * sending quota (451 after the data), replies left unanswered or cut off, and a record of
+ * every accepted message (envelope, headers, decoded text and HTML parts). mailparser is not
  * installed, so a small MIME reader below decodes what nodemailer writes:
  * multipart/alternative, quoted-printable or base64 parts, and RFC 2047 encoded words.
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 export interface SmtpStandInOptions {
@@ -15,7 +16,12 @@ export interface SmtpStandInOptions {
   rejectRecipients?: string[];
   /** Recipients deferred at RCPT TO with 451 (try again later). */
   tempFailRecipients?: string[];
+  /** Recipients deferred at RCPT TO with 452 (mailbox over quota). */
+  overQuotaRecipients?: string[];
 }
+
+/** Where `stallNext` leaves the reply out: after RCPT TO, or after the "." that ends the data. */
+export type SmtpStallStage = 'RCPT TO' | 'DATA';
 
 export interface ReceivedMail {
   /** The authenticated user name. */
@@ -37,16 +43,34 @@ export interface SmtpStandIn {
   /** `smtp://user:pass@127.0.0.1:port`, user and password percent-encoded. */
   url: string;
   messages: ReceivedMail[];
+  /** Messages whose data arrived whole but got no reply (see `stallNext` and `dropNext`). A real server may have delivered them. */
+  unanswered: ReceivedMail[];
   /** Number of AUTH attempts that failed. */
   failedLogins: number;
+  /**
+   * Replies to MAIL FROM of the next `count` transactions with 421 and closes the
+   * connection, as a server does when a sender exceeds its rate.
+   */
+  rateLimitNext(count: number): void;
+  /** Reads the whole message of the next `count` transactions, then replies 451 (sending quota exceeded). */
+  quotaExceededNext(count: number): void;
+  /** Sends no reply at `stage` for the next `count` transactions, so the client's timeout fires. */
+  stallNext(count: number, stage: SmtpStallStage): void;
+  /** Reads the whole message of the next `count` transactions, then closes the connection without a reply. */
+  dropNext(count: number): void;
   close(): Promise<void>;
 }
 
 export async function startSmtpStandIn(options: SmtpStandInOptions): Promise<SmtpStandIn> {
   const rejected = new Set((options.rejectRecipients ?? []).map((address) => address.toLowerCase()));
   const deferred = new Set((options.tempFailRecipients ?? []).map((address) => address.toLowerCase()));
+  const overQuota = new Set((options.overQuotaRecipients ?? []).map((address) => address.toLowerCase()));
   const messages: ReceivedMail[] = [];
+  const unanswered: ReceivedMail[] = [];
   const state = { failedLogins: 0 };
+  const faults = { rateLimited: 0, quotaExceeded: 0, drops: 0, stalls: { 'RCPT TO': 0, DATA: 0 } satisfies Record<SmtpStallStage, number> };
+  // smtp-server keeps its sockets private, so `dropNext` finds a client's socket by its port.
+  const sockets = new Map<number, Socket>();
 
   const server = new SMTPServer({
     secure: false,
@@ -63,10 +87,24 @@ export async function startSmtpStandIn(options: SmtpStandInOptions): Promise<Smt
       callback(smtpError(535, '5.7.8 Authentication credentials invalid'));
     },
 
+    onMailFrom(_address, _session, callback) {
+      if (faults.rateLimited > 0) {
+        faults.rateLimited -= 1;
+        // smtp-server closes the connection after any 421 reply.
+        return callback(smtpError(421, '4.7.0 Too many messages from this sender, try again later'));
+      }
+      callback();
+    },
+
     onRcptTo(address, _session, callback) {
       const mailbox = address.address.toLowerCase();
+      if (faults.stalls['RCPT TO'] > 0) {
+        faults.stalls['RCPT TO'] -= 1;
+        return;
+      }
       if (rejected.has(mailbox)) return callback(smtpError(550, `5.1.1 <${address.address}>: Recipient address rejected: User unknown`));
       if (deferred.has(mailbox)) return callback(smtpError(451, `4.3.0 <${address.address}>: Temporary failure, try again later`));
+      if (overQuota.has(mailbox)) return callback(smtpError(452, `4.2.2 <${address.address}>: Mailbox full, over quota`));
       callback();
     },
 
@@ -75,7 +113,7 @@ export async function startSmtpStandIn(options: SmtpStandInOptions): Promise<Smt
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        messages.push({
+        const received: ReceivedMail = {
           user: typeof session.user === 'string' ? session.user : '',
           envelope: {
             mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
@@ -83,12 +121,35 @@ export async function startSmtpStandIn(options: SmtpStandInOptions): Promise<Smt
           },
           raw,
           ...readMessage(raw),
-        });
+        };
+
+        if (faults.stalls.DATA > 0) {
+          faults.stalls.DATA -= 1;
+          unanswered.push(received);
+          return;
+        }
+        if (faults.drops > 0) {
+          faults.drops -= 1;
+          unanswered.push(received);
+          sockets.get(session.remotePort)?.destroy();
+          return;
+        }
+        if (faults.quotaExceeded > 0) {
+          faults.quotaExceeded -= 1;
+          return callback(smtpError(451, '4.7.1 Sending quota exceeded, try again later'));
+        }
+        messages.push(received);
         callback();
       });
     },
   });
 
+  server.server.on('connection', (socket: Socket) => {
+    const port = socket.remotePort;
+    if (port === undefined) return;
+    sockets.set(port, socket);
+    socket.once('close', () => sockets.delete(port));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = (server.server.address() as AddressInfo);
 
@@ -97,8 +158,21 @@ export async function startSmtpStandIn(options: SmtpStandInOptions): Promise<Smt
     port,
     url: `smtp://${encodeURIComponent(options.user)}:${encodeURIComponent(options.pass)}@127.0.0.1:${port}`,
     messages,
+    unanswered,
     get failedLogins() {
       return state.failedLogins;
+    },
+    rateLimitNext(count) {
+      faults.rateLimited = count;
+    },
+    quotaExceededNext(count) {
+      faults.quotaExceeded = count;
+    },
+    stallNext(count, stage) {
+      faults.stalls[stage] = count;
+    },
+    dropNext(count) {
+      faults.drops = count;
     },
     close() {
       return new Promise((resolve) => server.close(() => resolve()));

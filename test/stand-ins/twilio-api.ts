@@ -33,7 +33,7 @@ export interface RecordedMessage {
   contentType: string | undefined;
 }
 
-/** One request of any kind, with the HTTP status of the reply (0 for a stalled request). */
+/** One request of any kind, with the HTTP status of the reply (0 when none was sent: a stalled or reset request). */
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -45,6 +45,7 @@ export interface RecordedRequest {
  * - `invalid-number` and `unsubscribed`: messages to `to` fail with 400 and 21211 or 21610.
  * - `error`: messages to `to` fail with any HTTP status and Twilio code.
  * - `stall`: requests for `to` never get a reply, to test the client's timeout.
+ * - `reset`: requests for `to` are read whole, then the connection is closed without a reply.
  * - `rate-limit`: more than `perSecond` accepted messages from one sender (From or
  *   MessagingServiceSid) within 1000 ms get 429 with code 20429 and `Retry-After`.
  * - `server-errors`: the next `count` authenticated requests get 500.
@@ -54,6 +55,7 @@ export type TwilioStandInRule =
   | { kind: 'unsubscribed'; to: string }
   | { kind: 'error'; to: string; httpStatus: number; code: number; message: string }
   | { kind: 'stall'; to: string }
+  | { kind: 'reset'; to: string }
   | { kind: 'rate-limit'; perSecond: number; retryAfterSeconds: number }
   | { kind: 'server-errors'; count: number };
 
@@ -152,6 +154,11 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
     const rule = numberRules.get(to);
     if (rule?.kind === 'stall') {
       requests.push({ method: request.method, path, status: 0 });
+      return;
+    }
+    if (rule?.kind === 'reset') {
+      requests.push({ method: request.method, path, status: 0 });
+      request.socket.destroy();
       return;
     }
     if (rateLimit !== undefined && isOverRate(acceptedAt, sender, rateLimit.perSecond, now())) {

@@ -3,7 +3,7 @@
  * and `POST /2/dm_conversations/with/:participant_id/messages`. It records every request
  * and replies in X's shapes (201 with `data`, problem-details errors), with programmable
  * faults: a fixed-window rate limit, duplicate-content 403s, users who refuse DMs,
- * injected 5xx replies and requests left unanswered.
+ * injected 5xx replies, requests left unanswered and connections closed without a reply.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +43,8 @@ export interface XStandIn {
   failNext(count: number, status?: number, body?: unknown): void;
   /** Leaves the next `count` requests unanswered, so the client's timeout fires. */
   stallNext(count: number): void;
+  /** Reads the next `count` requests whole, then closes their connections without a reply. */
+  resetNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startXStandIn(options: XStandInOptions): Promise<XStandIn>
   let nextId = 1_860_000_000_000_000_001n;
   let failures: { remaining: number; status: number; body?: unknown } = { remaining: 0, status: 503 };
   let stalls = 0;
+  let resets = 0;
   let window = { start: 0, count: 0 };
 
   function handle(request: IncomingMessage, rawBody: string, response: ServerResponse): void {
@@ -74,6 +77,11 @@ export async function startXStandIn(options: XStandInOptions): Promise<XStandIn>
 
     if (stalls > 0) {
       stalls -= 1;
+      return;
+    }
+    if (resets > 0) {
+      resets -= 1;
+      request.socket.destroy();
       return;
     }
     if (request.headers.authorization !== `Bearer ${options.accessToken}`) {
@@ -152,6 +160,9 @@ export async function startXStandIn(options: XStandInOptions): Promise<XStandIn>
     },
     stallNext(count) {
       stalls = count;
+    },
+    resetNext(count) {
+      resets = count;
     },
     close() {
       // Stalled requests keep their sockets open; close them too so the test ends.
