@@ -1,9 +1,10 @@
 /**
  * The night-before workflow end to end, on the selected back end: a campaign with the
  * four segment sources is prepared (imports on the format samples and on a list of our
- * own), scheduled, and its messages go out through stand-ins of Twilio, X, the Graph API
- * and an SMTP server on loopback. The stand-ins record what they received, so the test
- * checks exactly what was sent, and that nothing was sent twice.
+ * own, and a customer who signs up at the truck before the send time), scheduled, and
+ * its messages go out through stand-ins of Twilio, X, the Graph API and an SMTP server
+ * on loopback. The stand-ins record what they received, so the test checks exactly
+ * what was sent, and that nothing was sent twice.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,13 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { silentLogger } from '../common/logger.js';
 import type { DeviceMessage, OfferPayload } from '../common/protocol.js';
+import { formatValidUntil } from '../messages/valid-until.js';
 import { CloudburstDevice } from '../sdk/index.js';
 import { openStore } from '../store/open-store.js';
 import { startCloudburst, type RunningCloudburst } from '../server/app-server.js';
 import type { ChannelSettings } from '../server/sends/channel-config.js';
 import { DEFAULT_RATES } from '../server/sends/channel-config.js';
 import { touchMessengerWindow } from '../server/repos/contacts.js';
-import { instantToLocal } from '../server/time-zone.js';
+import { translate } from '../server/signup/i18n.js';
+import { instantToLocal, localToInstant } from '../server/time-zone.js';
 import { backendOptions, type BackendOptions } from './backend.js';
 import { adminRequest, TEST_ADMIN_TOKEN } from './helpers.js';
 import { startGraphStandIn, type GraphStandIn } from './stand-ins/graph-api.js';
@@ -94,6 +97,17 @@ function currentWindow() {
 
 const samplesPresent = existsSync(SAMPLES);
 
+/** A customer at the truck's window, as she fills in the point-of-sale segment's sign-up page. */
+const SIGNUP = { firstName: 'Rosa', email: 'Rosa@Example.com', phone: '(415) 555-2680', consent: { sms: true, email: true } };
+const SIGNUP_PHONE = '+14155552680';
+const SIGNUP_EMAIL = 'rosa@example.com';
+
+/** Posts a sign-up as the page's script does, as JSON, and returns status and parsed reply. */
+async function postSignup(url: string, body: unknown) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
 describe.skipIf(!samplesPresent)('campaign workflow with every provider (format samples from ../shared/data)', () => {
   let providers: Providers;
   let server: RunningCloudburst;
@@ -101,6 +115,10 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
   let campaignId: string;
   let segments: Record<string, string>;
   let truckId: string;
+  /** Send time of the scheduled messages, as an ISO instant like the sends list's `sendAt`. */
+  let sendAtIso: string;
+  /** End of the campaign window, which every message's `{{validUntil}}` shows. */
+  let offerEnd: number;
 
   beforeAll(async () => {
     providers = {
@@ -119,6 +137,10 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
+  async function listSends(query = ''): Promise<Array<Record<string, any>>> {
+    return (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/sends?limit=1000${query}`)).body.sends;
+  }
+
   it('prepares a draft with the four segment sources', async () => {
     const truck = await adminRequest(server.url, 'POST', '/v1/admin/trucks', { name: 'Taco Cloud', lat: 37.7793, lon: -122.4193 });
     expect(truck.status).toBe(201);
@@ -126,11 +148,17 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
     const rules = await adminRequest(server.url, 'PUT', '/v1/admin/settings/messaging', { quietHours: null, frequencyCap: { max: 3, perHours: 24 } });
     expect(rules.status).toBe(200);
 
+    const window = currentWindow();
+    offerEnd = localToInstant('window.end', window.end, ZONE);
+    // An hour into the window, so a customer can still sign up at the truck before the messages go out.
+    const sendAt = instantToLocal(Date.now() + 3_600_000, ZONE);
+    sendAtIso = new Date(localToInstant('sendAt', sendAt, ZONE)).toISOString();
     const created = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {
       name: 'Friday lunch burst',
       status: 'draft',
       truckIds: [truck.body.truck.id],
-      window: currentWindow(),
+      window,
+      sendAt,
       radiusM: 200,
       benefit: { kind: 'percent', value: 20, minSpendMinor: 800, currency: 'USD' },
       goal: { reach: 500, convert: 60, revenueMinor: 90_000, currency: 'USD' },
@@ -151,7 +179,16 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
           codeMode: 'shared',
           templates: { x_post: { body: 'Lunch rush at {{truck}}: {{benefit}} with {{code}}' }, x_dm: { body: 'Thanks for following! {{code}}' } },
         },
-        { source: 'point_of_sale', name: 'Window sign-ups', codeMode: 'shared', code: 'WRAP-7788', templates: { sms: { body: 'Welcome back: {{benefit}} with {{code}}' } } },
+        {
+          source: 'point_of_sale',
+          name: 'Window sign-ups',
+          codeMode: 'shared',
+          code: 'WRAP-7788',
+          templates: {
+            sms: { body: 'Welcome {{firstName|friend}}! {{benefit}} at {{truck}} with {{code}}' },
+            email: { subject: 'Your {{truck}} code: {{code}}', body: 'Hi {{firstName|there}},\nshow {{code}} at the window for {{benefit}} until {{validUntil}}.' },
+          },
+        },
       ],
       nearbyTemplates: { push: { subject: '{{truck}} is near', body: '{{benefit}}: {{code}}' } },
     });
@@ -184,14 +221,14 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
 
   it('imports a list with real numbers, consent columns and bad rows, keeping the good ones', async () => {
     const csv = [
-      'first_name,email,phone,messenger_psid,sms_consent,messenger_consent',
-      'Ana,ana@example.com,(415) 555-2671,1001,yes,yes',
-      'Bo,bo@example.com,415-555-2672,1002,yes,yes',
-      'Cy,cy@example.com,4155552673,,no,',
-      'Di,,4.15555E+09,,yes,',
-      'Ed,ANA@example.com,,,,',
-      'Fay,,,,yes,',
-      'Gus,gus@example.com,+1 415 555 2674,,yes,',
+      'first_name,email,phone,messenger_psid,sms_consent,messenger_consent,locale',
+      'Ana,ana@example.com,(415) 555-2671,1001,yes,yes,',
+      'Bo,bo@example.com,415-555-2672,1002,yes,yes,zh-CN',
+      'Cy,cy@example.com,4155552673,,no,,',
+      'Di,,4.15555E+09,,yes,,',
+      'Ed,ANA@example.com,,,,,',
+      'Fay,,,,yes,,',
+      'Gus,gus@example.com,+1 415 555 2674,,yes,,',
     ].join('\r\n');
     const result = await importFile(server.url, segments.facebook!, csv, 'format=csv&fileName=list.csv&consent=email');
     expect(result.status).toBe(201);
@@ -206,18 +243,77 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
     // Ana wrote to the page yesterday, so Messenger may answer within its 24-hour window; Bo never did.
     const members = await adminRequest(server.url, 'GET', `/v1/admin/segments/${segments.facebook}/members?limit=100`);
     const ana = members.body.members.find((member: { email?: string }) => member.email === 'ana@example.com');
+    const bo = members.body.members.find((member: { email?: string }) => member.email === 'bo@example.com');
     expect(ana.consents.sms.granted).toBe(true);
+    expect(bo.locale).toBe('zh-CN');
     await touchMessengerWindow(server.services.db, ana.id, Date.now() - 3_600_000);
   });
 
-  it('schedules, turns active with the window open, and sends every message once', async () => {
-    providers.twilio.setRule({ kind: 'rate-limit', perSecond: 1, retryAfterSeconds: 1 });
-    providers.twilio.setRule({ kind: 'invalid-number', to: '+14155552674' });
+  it('rejects a sign-up to a draft', async () => {
+    const page = await fetch(`${server.url}/join/${segments.point_of_sale}`);
+    expect(page.status).toBe(410);
+    await page.body?.cancel();
 
+    const signup = await postSignup(`${server.url}/v1/signups/${segments.point_of_sale}`, SIGNUP);
+    expect(signup.status).toBe(409);
+    expect(signup.body.error).toEqual({
+      code: 'conflict',
+      message: `sign-up for segment ${segments.point_of_sale} is closed: campaign ${campaignId} is draft`,
+      field: 'segmentId',
+      value: segments.point_of_sale,
+      text: translate('en', 'closedBody'),
+    });
+  });
+
+  it('schedules and holds sends until send time', async () => {
     const scheduled = await adminRequest(server.url, 'POST', `/v1/admin/campaigns/${campaignId}/status`, { status: 'scheduled' });
     expect(scheduled.status).toBe(200);
     expect(server.services.engine.hasFence(`${campaignId}:${truckId}`)).toBe(true);
     await waitFor('the campaign to turn active', () => adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}`), (r) => r.body.campaign.status === 'active');
+
+    // 4 SMS, 2 Messenger messages and 7 emails to facebook, 1 post and 3 DMs to twitter, and the 2 Square customers' emails.
+    const sends = await listSends();
+    expect(sends).toHaveLength(19);
+    expect(sends.filter((send) => send.status !== 'queued' || send.sendAt !== sendAtIso)).toEqual([]);
+    expect(providers.twilio.messages).toEqual([]);
+  });
+
+  it('signs up a customer before send time', async () => {
+    const page = await fetch(`${server.url}/join/${segments.point_of_sale}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const action = `/v1/signups/${segments.point_of_sale}?lang=en`;
+    expect(html).toContain(`action="${action}"`);
+    expect(html).toContain('name="consent.sms"');
+    expect(html).toContain('name="consent.email"');
+
+    const signup = await postSignup(`${server.url}${action}`, SIGNUP);
+    expect(signup.status).toBe(200);
+    expect(signup.body).toEqual({
+      code: 'WRAP-7788',
+      benefit: '20% off on $8.00 or more',
+      validUntil: new Date(offerEnd).toISOString(),
+      validUntilText: formatValidUntil(offerEnd, ZONE, 'en'),
+    });
+
+    // Her SMS and email wait for the send time with the campaign's other messages.
+    const queued = (await listSends('&status=queued')).filter((send) => send.segmentId === segments.point_of_sale);
+    const contactId = queued.find((send) => send.kind === 'sms')!.contactId;
+    expect(queued.filter((send) => send.contactId === contactId).map((send) => [send.kind, send.sendAt]).sort()).toEqual([
+      ['email', sendAtIso],
+      ['sms', sendAtIso],
+    ]);
+    const contact = (await adminRequest(server.url, 'GET', `/v1/admin/contacts/${contactId}`)).body.contact;
+    expect(contact).toMatchObject({ firstName: 'Rosa', email: SIGNUP_EMAIL, phone: SIGNUP_PHONE, locale: 'en' });
+    expect(contact.consents.sms).toMatchObject({ granted: true, source: 'signup page Window sign-ups' });
+    expect(contact.consents.email).toMatchObject({ granted: true, source: 'signup page Window sign-ups' });
+  });
+
+  it('sends every message once at send time', async () => {
+    providers.twilio.setRule({ kind: 'rate-limit', perSecond: 1, retryAfterSeconds: 1 });
+    providers.twilio.setRule({ kind: 'invalid-number', to: '+14155552674' });
+    // The server reads the wall clock, so the test moves the send time to now rather than wait an hour.
+    await server.services.db.query(`UPDATE send_jobs SET next_attempt_at = now() WHERE campaign_id = $1 AND status = 'queued'`, [campaignId]);
 
     const summary = await waitFor(
       'every send to finish',
@@ -225,16 +321,24 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
       (r) => !r.body.sends.queued && !r.body.sends.sending,
       60_000,
     );
-    const all = (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/sends?limit=1000`)).body.sends as Array<Record<string, any>>;
+    const all = await listSends();
     const find = (kind: string, recipient: string) => all.find((send) => send.kind === kind && send.recipient === recipient);
+    const codeOf = (kind: string, recipient: string) => find(kind, recipient)!.code as string;
+    const validUntil = (locale: string) => formatValidUntil(offerEnd, ZONE, locale);
 
-    // SMS: Ana, Bo (facebook, consented) and nobody else; Cy said no; Gus's number is invalid at Twilio.
+    // SMS go to Ana and Bo (consented facebook contacts) and to Rosa (signed up), and to no one else.
+    // Cy said no, and Gus's number is invalid at Twilio.
     const sms = providers.twilio.messages.map((message) => message.form);
-    expect(sms.map((form) => form.To).sort()).toEqual(['+14155552671', '+14155552672']);
+    expect(sms.map((form) => form.To).sort()).toEqual(['+14155552671', '+14155552672', SIGNUP_PHONE]);
     expect(new Set(sms.map((form) => form.To)).size).toBe(sms.length);
+    const smsBody = (to: string) => sms.find((form) => form.To === to)!.Body;
+    // Ana has no locale on record, so she reads the default en-US. Bo's list row gave zh-CN.
+    expect(smsBody('+14155552671')).toBe(`Hi Ana! 20% off on $8.00 or more at Taco Cloud with ${codeOf('sms', '+14155552671')} until ${validUntil('en-US')} 🌮`);
+    expect(smsBody('+14155552672')).toBe(`Hi Bo! 20% off on $8.00 or more at Taco Cloud with ${codeOf('sms', '+14155552672')} until ${validUntil('zh-CN')} 🌮`);
+    expect(validUntil('zh-CN')).not.toBe(validUntil('en-US'));
+    expect(smsBody(SIGNUP_PHONE)).toBe('Welcome Rosa! 20% off on $8.00 or more at Taco Cloud with WRAP-7788');
     for (const form of sms) {
       expect(form.From).toBe(TWILIO_FROM);
-      expect(form.Body).toMatch(/^Hi (Ana|Bo)! 20% off on \$8\.00 or more at Taco Cloud with [2-9A-HJKMNP-Z]{8} until .+ 🌮$/u);
       expect(form.StatusCallback).toBe(`${server.url}/v1/webhooks/twilio/status`);
     }
     expect(providers.twilio.requests.some((request) => request.status === 429)).toBe(true);
@@ -243,8 +347,9 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
     expect(find('sms', '+14155552674')).toMatchObject({ status: 'parked' });
     expect(find('sms', '+14155552674')!.reason).toMatch(/21211/);
 
-    // Unique codes: each SMS carries its own.
-    const smsCodes = sms.map((form) => /with ([2-9A-Z]{8})/.exec(form.Body!)![1]);
+    // Unique codes: each facebook SMS carries its own.
+    const smsCodes = [codeOf('sms', '+14155552671'), codeOf('sms', '+14155552672')];
+    for (const code of smsCodes) expect(code).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
     expect(new Set(smsCodes).size).toBe(2);
 
     // X: one post with the shared code, a DM to each follower.
@@ -253,24 +358,58 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
     const followersCode = summary.body.segments.find((segment: { source: string }) => segment.source === 'twitter').sharedCode;
     expect(posts[0]!.body).toEqual({ text: `Lunch rush at Taco Cloud: 20% off on $8.00 or more with ${followersCode}` });
     const dms = providers.x.requests.filter((request) => request.path.startsWith('/2/dm_conversations/with/'));
-    expect(dms.map((request) => request.path).sort()).toEqual([
-      '/2/dm_conversations/with/1111111111111111111/messages',
-      '/2/dm_conversations/with/2222222222222222222/messages',
-      '/2/dm_conversations/with/3333333333333333333/messages',
+    expect(dms.map((request) => [request.path, request.body]).sort()).toEqual([
+      ['/2/dm_conversations/with/1111111111111111111/messages', { text: `Thanks for following! ${followersCode}` }],
+      ['/2/dm_conversations/with/2222222222222222222/messages', { text: `Thanks for following! ${followersCode}` }],
+      ['/2/dm_conversations/with/3333333333333333333/messages', { text: `Thanks for following! ${followersCode}` }],
     ]);
 
     // Messenger: Ana inside her window; Bo parked, the page may not write first.
     const messenger = providers.graph.requests.filter((request) => request.path.endsWith('/me/messages'));
     expect(messenger).toHaveLength(1);
-    expect(messenger[0]!.body).toMatchObject({ recipient: { id: '1001' }, message: { text: expect.stringMatching(/^Hi Ana, 20% off/) } });
+    expect(messenger[0]!.body).toEqual({
+      recipient: { id: '1001' },
+      messaging_type: 'UPDATE',
+      message: { text: `Hi Ana, 20% off on $8.00 or more today: ${codeOf('messenger', '1001')}` },
+    });
     expect(find('messenger', '1002')).toMatchObject({ status: 'parked' });
 
-    // Email: the consented addresses from the Meta sample and our list, once each.
+    // Email: the consented addresses from the Meta sample, our list and the sign-up, once each.
     const mailTo = providers.smtp.messages.flatMap((mail) => mail.envelope.rcptTo).sort();
-    expect(all.filter((send) => send.kind === 'email' && send.status !== 'sent').map((send) => send.reason)).toEqual([]);
     expect(mailTo).toEqual(
-      ['ana@example.com', 'bo@example.com', 'cy@example.com', 'gus@example.com', 'test.person.one@example.com', 'test.person.three@example.com', 'test.person.two@example.com'].sort(),
+      [
+        'ana@example.com',
+        'bo@example.com',
+        'cy@example.com',
+        'gus@example.com',
+        SIGNUP_EMAIL,
+        'test.person.one@example.com',
+        'test.person.three@example.com',
+        'test.person.two@example.com',
+      ].sort(),
     );
+    // The Square sample's customers gave an email address but no subscription status.
+    const unsent = all.filter((send) => send.kind === 'email' && send.status !== 'sent').map((send) => [send.recipient, send.status, send.reason]);
+    expect(unsent.sort()).toEqual([
+      ['test.customer.one@example.com', 'skipped', 'no consent on record for email'],
+      ['test.customer.two@example.com', 'skipped', 'no consent on record for email'],
+    ]);
+
+    const rosaMail = providers.smtp.messages.find((mail) => mail.envelope.rcptTo.includes(SIGNUP_EMAIL))!;
+    expect(rosaMail.headers.subject).toBe('Your Taco Cloud code: WRAP-7788');
+    const rosaUnsubscribe = /^<(.+)>$/.exec(rosaMail.headers['list-unsubscribe']!)![1]!;
+    expect(rosaUnsubscribe.startsWith(`${server.url}/unsubscribe/`)).toBe(true);
+    // SMTP carries text with CRLF line ends.
+    expect(rosaMail.text!.replaceAll('\r\n', '\n')).toBe(
+      `Hi Rosa,\nshow WRAP-7788 at the window for 20% off on $8.00 or more until ${validUntil('en')}.\n\n--\nUnsubscribe: ${rosaUnsubscribe}`,
+    );
+    // The sign-up's SMS and email are the point-of-sale segment's only messages that went out.
+    const signupSends = all.filter((send) => send.segmentId === segments.point_of_sale && send.status === 'sent');
+    expect(signupSends.map((send) => [send.kind, send.recipient, send.code]).sort()).toEqual([
+      ['email', SIGNUP_EMAIL, 'WRAP-7788'],
+      ['sms', SIGNUP_PHONE, 'WRAP-7788'],
+    ]);
+
     const anaMail = providers.smtp.messages.find((mail) => mail.envelope.rcptTo.includes('ana@example.com'))!;
     expect(anaMail.headers.subject).toBe('20% off on $8.00 or more at Taco Cloud');
     expect(anaMail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
@@ -287,9 +426,6 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
     expect(ana.body.contact.consents.email).toMatchObject({ granted: false, source: 'email unsubscribe link' });
     expect(ana.body.consentHistory.filter((event: { channel: string }) => event.channel === 'email').map((event: { granted: boolean }) => event.granted)).toEqual([true, false]);
 
-    // The Square sample's 555 numbers were rejected at import, so its sign-ups have no SMS to get.
-    expect(all.filter((send) => send.kind === 'sms' && send.segmentId === segments.point_of_sale)).toEqual([]);
-
     expect(summary.body.reached).toBe(all.filter((send) => ['sent', 'delivered'].includes(send.status) && send.contactId).reduce((set, send) => set.add(send.contactId), new Set()).size);
     expect(server.services.scheduler.stats.sent).toBe(all.filter((send) => send.status === 'sent').length);
   });
@@ -303,14 +439,14 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
 
     const sid = providers.twilio.messages.find((message) => message.form.To === '+14155552671')!.sid;
     expect((await providers.twilio.sendStatusCallback(sid, 'delivered')).status).toBe(200);
-    const sends = (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/sends?status=delivered`)).body.sends;
-    expect(sends.map((send: { recipient: string }) => send.recipient)).toEqual(['+14155552671']);
+    const sends = await listSends('&status=delivered');
+    expect(sends.map((send) => send.recipient)).toEqual(['+14155552671']);
   });
 
   it('redeems an SMS code once and counts the conversion', async () => {
-    const code = /with ([2-9A-Z]{8})/.exec(providers.twilio.messages[0]!.form.Body!)![1];
+    const anaSms = (await listSends()).find((send) => send.kind === 'sms' && send.recipient === '+14155552671')!;
     const attempts = await Promise.all(
-      Array.from({ length: 20 }, () => adminRequest(server.url, 'POST', '/v1/admin/codes/redeem', { code, customer: { phone: providers.twilio.messages[0]!.form.To } })),
+      Array.from({ length: 20 }, () => adminRequest(server.url, 'POST', '/v1/admin/codes/redeem', { code: anaSms.code, customer: { phone: anaSms.recipient } })),
     );
     expect(attempts.filter((attempt) => attempt.status === 200)).toHaveLength(1);
     expect(attempts.filter((attempt) => attempt.status === 409)).toHaveLength(19);
@@ -504,7 +640,8 @@ describe('a sign-up at the truck before the send time', () => {
       status: 'draft',
       truckIds: [truck.body.truck.id],
       window: currentWindow(),
-      sendAt: instantToLocal(Date.now() + 8_000, ZONE),
+      // Far enough ahead that the sign-up below always comes first, however slow the machine.
+      sendAt: instantToLocal(Date.now() + 3_600_000, ZONE),
       radiusM: 150,
       benefit: { kind: 'free_item', item: 'spring roll' },
       channels: ['push', 'sms'],
@@ -541,6 +678,11 @@ describe('a sign-up at the truck before the send time', () => {
       });
       expect(badToken.status).toBe(400);
       expect(await badToken.text()).not.toContain('not-a-token');
+
+      // The sign-up queued the phone's push and SMS for the send time; bring it forward.
+      const queued = await server.services.db.query<{ kind: string }>(`SELECT kind FROM send_jobs WHERE campaign_id = $1 AND status = 'queued' ORDER BY kind`, [campaignId]);
+      expect(queued.map((job) => job.kind)).toEqual(['push', 'sms']);
+      await server.services.db.query(`UPDATE send_jobs SET next_attempt_at = now() WHERE campaign_id = $1 AND status = 'queued'`, [campaignId]);
 
       await expect.poll(() => messages.length, { timeout: 30_000 }).toBe(1);
       expect(messages[0]).toMatchObject({ campaignId, title: 'Wok On', body: `free spring roll: ${code}` });
