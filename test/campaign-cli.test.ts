@@ -389,8 +389,8 @@ describe('cloudburst campaign and import commands', () => {
     );
     expect(jobs.map((job) => job.phone)).toEqual(['+14155552681', '+14155552682', '+14155552683']);
     const [idaJob, , kitJob] = jobs.map((job) => job.id);
-    // Ida's job looks claimed by a process that stopped mid-send, so the scheduler parks it.
-    await db.query(`UPDATE send_jobs SET status = 'sending', attempts = 1, lease_until = now() - interval '1 minute' WHERE id = $1`, [idaJob]);
+    // Ida's job looks claimed and cleared by a process that stopped mid-send, so the scheduler parks it.
+    await db.query(`UPDATE send_jobs SET status = 'sending', attempts = 1, cleared_at = now(), lease_until = now() - interval '1 minute' WHERE id = $1`, [idaJob]);
     // Kit's job falls due now, and Kit gave no SMS consent, so the scheduler skips it.
     await db.query(`UPDATE send_jobs SET next_attempt_at = now() - interval '1 second' WHERE id = $1`, [kitJob]);
     await waitForSends(sundayId, { queued: 1, parked: 1, skipped: 1 });

@@ -527,15 +527,17 @@ describe('sends survive a restart and are never sent twice', () => {
     expect(queued).toHaveLength(6);
     await server.stop();
 
-    // A process that died mid-send left this job claimed: its outcome is unknown.
+    // A process that died mid-send left this job claimed and cleared to send: its outcome is unknown.
     const store = await openStore({ databaseUrl: backend.databaseUrl, dataDir: path.join(dataDir, 'pglite'), logger: silentLogger() });
-    await store.query(`UPDATE send_jobs SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second' WHERE id = $1`, [queued[0].id]);
+    await store.query(`UPDATE send_jobs SET status = 'sending', attempts = 1, cleared_at = now(), lease_until = now() - interval '1 second' WHERE id = $1`, [queued[0].id]);
+    // This one it had claimed but not yet cleared, so no provider saw it.
+    await store.query(`UPDATE send_jobs SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second' WHERE id = $1`, [queued[1].id]);
     await store.query(`UPDATE send_jobs SET next_attempt_at = now() WHERE campaign_id = $1 AND status = 'queued'`, [campaignId]);
     await store.close();
     server = await start(dataDir, backend, settings);
 
     const sends = await waitFor(
-      'the five queued messages after the restart',
+      'the five sendable messages after the restart',
       async () => (await adminRequest(server.url, 'GET', `/v1/admin/campaigns/${campaignId}/sends`)).body.sends as Array<Record<string, any>>,
       (list) => list.every((send) => send.status !== 'queued' && send.status !== 'sending'),
     );
@@ -543,6 +545,9 @@ describe('sends survive a restart and are never sent twice', () => {
     const parked = sends.find((send) => send.id === queued[0].id)!;
     expect(parked.status).toBe('parked');
     expect(parked.reason).toMatch(/outcome unknown/);
+    const parkedContact = await adminRequest(server.url, 'GET', `/v1/admin/contacts/${parked.contactId}`);
+    expect(parked.recipient).toBe(parkedContact.body.contact.phone);
+    expect(sends.find((send) => send.id === queued[1].id)!.status).toBe('sent');
     expect(twilio.messages).toHaveLength(5);
     expect(new Set(twilio.messages.map((message) => message.form.To)).size).toBe(5);
     expect(twilio.messages.every((message) => /^free lassi with [2-9A-Z]{8}$/.test(message.form.Body!))).toBe(true);

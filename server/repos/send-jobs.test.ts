@@ -14,6 +14,7 @@ import {
   lockContactForSend,
   markSent,
   parkExpiredClaims,
+  requeueUnclearedClaims,
   parkUnrecordedSend,
   queueCampaignSends,
   requeueJob,
@@ -136,6 +137,7 @@ for (const [storeName, open] of TEST_STORES) {
       const jobs = await db.transaction((tx) => claimDueJobs(tx, request));
       expect(jobs).toHaveLength(2);
       await closeJob(db, jobs[1]!.id, 'skipped', 'no consent');
+      expect(await db.transaction((tx) => clearJobToSend(tx, jobs[0]!.id, T0 + 10))).toBe(true);
 
       expect(await parkExpiredClaims(db, T0 + 999)).toEqual([]);
       const parked = await parkExpiredClaims(db, T0 + 1_001);
@@ -184,9 +186,11 @@ for (const [storeName, open] of TEST_STORES) {
       expect(await countSentToContact(db, contactId, T0 + 5_001)).toBe(0);
     });
 
-    it('does not clear a job whose claim was parked', async () => {
+    it('does not clear a job whose claim was requeued', async () => {
       const { job } = await claimOne();
-      await parkExpiredClaims(db, T0 + 61_000);
+      // Earlier tests in this store left claims too, so only this job's fate is checked.
+      expect((await requeueUnclearedClaims(db, T0 + 61_000)).map((requeued) => requeued.id)).toContain(job.id);
+      expect((await parkExpiredClaims(db, T0 + 61_000)).map((parked) => parked.id)).not.toContain(job.id);
       expect(await db.transaction((tx) => clearJobToSend(tx, job.id, T0 + 61_000))).toBe(false);
       expect(await clearedAt(job.id)).toBeNull();
     });

@@ -136,15 +136,36 @@ export async function cancelQueuedSends(db: Queryable, campaignId: string, reaso
 }
 
 /**
- * Parks the jobs whose claim outlived its lease: the process that claimed them
- * stopped while sending, and whether the provider took the message is unknown.
- * Sending again could send twice, so a person decides (POST /sends/:id/retry).
+ * Parks the jobs whose claim outlived its lease after they were cleared to send: the
+ * process that claimed them stopped while sending, and whether the provider took the
+ * message is unknown. Sending again could send twice, so a person decides (POST
+ * /sends/:id/retry); the recipient is filled in so they know whom to check.
  */
 export async function parkExpiredClaims(db: Queryable, now: number): Promise<SendJob[]> {
   const rows = await db.query<JobRow>(
-    `UPDATE send_jobs SET status = 'parked', lease_until = NULL, updated_at = now(),
+    `UPDATE send_jobs j SET status = 'parked', lease_until = NULL, updated_at = now(),
+       recipient = coalesce(j.recipient, CASE j.kind
+         WHEN 'sms' THEN c.phone_e164 WHEN 'email' THEN c.email WHEN 'messenger' THEN c.messenger_psid
+         WHEN 'x_dm' THEN c.x_user_id WHEN 'push' THEN c.device_id::text END),
        reason = 'outcome unknown: the process stopped while sending; not sent again automatically to avoid a duplicate'
-     WHERE status = 'sending' AND lease_until < $1::timestamptz RETURNING *`,
+     FROM send_jobs o LEFT JOIN contacts c ON c.id = o.contact_id
+     WHERE o.id = j.id AND j.status = 'sending' AND j.cleared_at IS NOT NULL AND j.lease_until < $1::timestamptz
+     RETURNING j.*`,
+    [new Date(now).toISOString()],
+  );
+  return rows.map(toJob);
+}
+
+/**
+ * Puts back in the queue the jobs whose claim outlived its lease before they were cleared
+ * to send: the process stopped before calling any provider, so sending them now cannot
+ * send twice. They keep their attempts, and are due at once.
+ */
+export async function requeueUnclearedClaims(db: Queryable, now: number): Promise<SendJob[]> {
+  const rows = await db.query<JobRow>(
+    `UPDATE send_jobs SET status = 'queued', lease_until = NULL, next_attempt_at = $1::timestamptz, updated_at = now(),
+       reason = 'claimed by a process that stopped before sending; queued again'
+     WHERE status = 'sending' AND cleared_at IS NULL AND lease_until < $1::timestamptz RETURNING *`,
     [new Date(now).toISOString()],
   );
   return rows.map(toJob);

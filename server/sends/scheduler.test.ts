@@ -526,6 +526,40 @@ for (const [storeName, open] of TEST_STORES) {
       expect(providers.sms.calls).toHaveLength(1);
     });
 
+    it('requeues a claim that expired before clearance', async () => {
+      const { lanes, providers } = fakeLanes();
+      const contact = await seedContact();
+      const campaign = await queueFor(contact.id);
+      const { id } = await onlyJob(campaign.id);
+      // A process claimed the job and stopped before checking the rules: no provider saw it.
+      await db.query(`UPDATE send_jobs SET status = 'sending', attempts = 1, lease_until = $2::timestamptz WHERE id = $1`, [id, new Date(NOON - 1).toISOString()]);
+
+      await scheduler(lanes).runOnce();
+      const job = await onlyJob(campaign.id);
+      expect(job.status).toBe('sent');
+      expect(job.recipient).toBe(contact.phone);
+      expect(providers.sms.calls.map((message) => message.to)).toEqual([contact.phone]);
+    });
+
+    it('parks a cleared expired claim with its recipient', async () => {
+      const { lanes, providers } = fakeLanes();
+      const contact = await seedContact();
+      const campaign = await queueFor(contact.id);
+      const { id } = await onlyJob(campaign.id);
+      // This one was cleared to send, so its provider may have taken it.
+      await db.query(`UPDATE send_jobs SET status = 'sending', attempts = 1, cleared_at = $2::timestamptz, lease_until = $2::timestamptz WHERE id = $1`, [
+        id,
+        new Date(NOON - 1).toISOString(),
+      ]);
+
+      await scheduler(lanes).runOnce();
+      const job = await onlyJob(campaign.id);
+      expect(job.status).toBe('parked');
+      expect(job.recipient).toBe(contact.phone);
+      expect(job.reason).toBe('outcome unknown: the process stopped while sending; not sent again automatically to avoid a duplicate');
+      expect(providers.sms.calls).toHaveLength(0);
+    });
+
     it('parks a job whose provider threw', async () => {
       const { lanes, providers } = fakeLanes();
       providers.sms.script.push(new Error('socket hang up'));

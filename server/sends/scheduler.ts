@@ -16,6 +16,7 @@ import {
   parkExpiredClaims,
   parkUnrecordedSend,
   requeueJob,
+  requeueUnclearedClaims,
   type SendJob,
 } from '../repos/send-jobs.js';
 import { readSetting } from '../repos/settings.js';
@@ -90,7 +91,8 @@ type Lost = { action: 'lost' };
  * called. Once the provider was called, the job never goes back to the queue, because
  * the provider may have taken the message. A failed write of the outcome is retried
  * instead, and a claim left behind by a stopped process or a store that stayed down is
- * parked for a person to look at (see parkExpiredClaims). The frequency cap and the
+ * parked for a person to look at (see parkExpiredClaims), unless it expired before the
+ * job was cleared to send, when no provider was called and it is queued again. The frequency cap and the
  * once-per-campaign rule are checked under a lock on the contact's row, so processes
  * sharing the store never send a contact more than the rules allow.
  */
@@ -141,6 +143,9 @@ export class SendScheduler {
     for (const job of await parkExpiredClaims(this.options.db, now)) {
       this.stats.parked++;
       this.logger.warn({ jobId: job.id, campaignId: job.campaignId, kind: job.kind }, 'parked a send whose claim expired before its outcome was recorded');
+    }
+    for (const job of await requeueUnclearedClaims(this.options.db, now)) {
+      this.logger.warn({ jobId: job.id, campaignId: job.campaignId, kind: job.kind }, 'queued again a send whose claim expired before any provider was called');
     }
     await this.options.onTick?.(now);
     await Promise.all(Object.values(this.options.lanes).map((lane) => this.runLane(lane, now)));
@@ -287,6 +292,8 @@ export class SendScheduler {
     } else {
       const refused = checkSendRules(checks);
       if (refused) return refused;
+      // Cleared like a contact's job, so a claim that expires from here on is parked, never sent again.
+      if (!(await clearJobToSend(db, job.id, checks.now))) return { action: 'lost' };
     }
     const { contact } = checks;
 
