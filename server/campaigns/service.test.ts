@@ -154,7 +154,7 @@ for (const [storeName, open] of TEST_STORES) {
       expect(validity.field).toBe('benefit.valid');
 
       const publicCode = await rejection(
-        createCampaign(db, definition({ channels: ['x'], segments: [{ source: 'twitter', name: 'F', templates: { x_post: { body: 'Use {{code}}' } } }] }), NOW),
+        createCampaign(db, definition({ channels: ['x'], segments: [{ source: 'twitter', name: 'F', codeMode: 'unique', templates: { x_post: { body: 'Use {{code}}' } } }] }), NOW),
       );
       expect(publicCode.field).toBe('segments.0.templates.x_post.body');
       const shared = await createCampaign(

@@ -60,11 +60,12 @@ export async function insertSegment(
 }
 
 /**
- * Point-of-sale sign-ups share one code printed next to the QR code; every other
- * source gets a single-use code per recipient, so a forwarded message is worth one order.
+ * Point-of-sale sign-ups share one code printed next to the QR code, and X followers one
+ * code that a public post can carry; every other source gets a single-use code per
+ * recipient, so a forwarded message is worth one order.
  */
 export function defaultCodeMode(source: string): 'shared' | 'unique' {
-  return source === 'point_of_sale' ? 'shared' : 'unique';
+  return source === 'point_of_sale' || source === 'twitter' ? 'shared' : 'unique';
 }
 
 export async function updateSegment(db: Queryable, id: string, fields: { name: string; codeMode: 'shared' | 'unique' }): Promise<void> {
