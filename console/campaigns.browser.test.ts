@@ -1,11 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_VALUES } from '../messages/preview-values.js';
 import { renderForChannel } from '../messages/render.js';
 import type { RunningCloudburst } from '../server/app-server.js';
 import { instantToLocal } from '../server/time-zone.js';
+import { benefitText } from './src/lib/campaigns/benefit-text.js';
+import { emptyDraft } from './src/lib/campaigns/draft.js';
 import {
   adminBody,
   adminConsoleUrl,
@@ -29,12 +31,25 @@ import {
 
 const SCREENSHOT_PATH = '/tmp/console-campaigns.png';
 const TIME_ZONE = 'America/Los_Angeles';
-const TRUCK = { name: 'Taco Loco', lat: 37.7793, lon: -122.4193, timeZone: TIME_ZONE };
+/** Named unlike the sample truck, so the preview shows which of the two it renders. */
+const TRUCK = { name: 'Dumpling Dash', lat: 37.7793, lon: -122.4193, timeZone: TIME_ZONE };
+/** The campaign keeps the editor's default benefit, 10 percent off, whose text the server fills in on save. */
+const BENEFIT_TEXT = '10% off';
+/** What the editor previews with: the campaign's own truck and benefit, and sample values for the rest. */
+const CAMPAIGN_VALUES = { ...SAMPLE_VALUES, truck: TRUCK.name, benefit: BENEFIT_TEXT };
 
-/** An emoji makes the SMS UCS-2, and at 96 UCS-2 units with the sample values it takes 2 parts of 67. */
+/** An emoji makes the SMS UCS-2, and at 100 UCS-2 units with the campaign's values it takes 2 parts of 67. */
 const SMS_TEMPLATE = 'Hi {{firstName|there}} 🌮 {{benefit}} at {{truck}} today. Show code {{code}} at the window. Reply STOP to opt out.';
 const X_POST_TEMPLATE =
   'Lunch rush at Taco Loco! ' + 'Fresh tacos, warm tortillas, bright salsa and cold horchata all afternoon. '.repeat(4) + 'Find {{truck}} downtown.';
+/**
+ * A post that fits in 280 with a one-character truck name, so the server saves it, but not
+ * with the truck's real name, so its send is parked.
+ */
+const X_POST_OVER_WITH_TRUCK_NAME =
+  'Lunch rush at {{truck}}! ' + 'Fresh tacos, warm tortillas, bright salsa and cold horchata all afternoon. '.repeat(3) + 'Come early, the line grows by noon.';
+/** The posts here use only {{truck}}, which the server's check on save renders as one character. */
+const SAVE_CHECK_VALUES = { ...SAMPLE_VALUES, truck: 'A' };
 
 // Line 4 has a phone in scientific notation and nothing else to reach, line 6 repeats line 2,
 // line 7 keeps its email but not its phone, and line 8 has no address at all.
@@ -50,8 +65,26 @@ const CONTACTS_CSV = [
   '',
 ].join('\n');
 
+/** A public post with the single-use code that a segment with unique codes cannot post. */
+const X_POST_WITH_CODE = 'Lunch at {{truck}}: show {{code}} at the window.';
+
+/** Issues the server stores per import. It only counts the issues after these. */
+const MAX_KEPT_ISSUES = 10_000;
+/** Each row below has an invalid email, which is one issue, and so no valid address, which is a second. */
+const ISSUES_PER_BAD_ROW = 2;
+const BAD_ROWS = 10_050;
+const BAD_EMAILS_CSV = ['first_name,email', ...Array.from({ length: BAD_ROWS }, (_, index) => `Guest ${index},guest-${index}.example.com`), ''].join('\n');
+
 /** The datetime-local value of an instant in the truck's zone, to the minute. */
 const localMinute = (instant: number) => instantToLocal(instant, TIME_ZONE).slice(0, 16);
+
+/** Reads the newest import of a segment through the admin API. */
+async function latestImport(server: RunningCloudburst, segmentId: string): Promise<{ id: string; status: string; error: string; summary: { rowsRead: number } }> {
+  const { imports } = (await adminRequest(server, 'GET', `/segments/${segmentId}/imports`)).body as {
+    imports: Array<{ id: string; status: string; error: string; summary: { rowsRead: number } }>;
+  };
+  return imports[0]!;
+}
 
 async function waitForAttribute(locator: Locator, name: string, expected: string): Promise<void> {
   await expect.poll(() => locator.getAttribute(name), { timeout: WAIT_MS }).toBe(expected);
@@ -113,6 +146,12 @@ describe('campaign workflow in Chromium', () => {
     await page.getByTestId('add-segment-facebook').click();
     await page.getByTestId('segment-1').getByLabel('Segment name', { exact: true }).fill('Facebook fans');
     expect(await page.getByTestId('segment-1').getByLabel('Codes', { exact: true }).inputValue()).toBe('unique');
+
+    // A public post cannot carry a code per person, so X followers start with a shared code.
+    await page.getByTestId('add-segment-twitter').click();
+    expect(await page.getByTestId('segment-2').getByLabel('Codes', { exact: true }).inputValue()).toBe('shared');
+    await page.getByTestId('segment-2').getByTestId('remove-segment').click();
+    expect(await page.getByTestId('segment-2').count()).toBe(0);
   });
 
   it('chooses the benefit and the channels', async () => {
@@ -139,8 +178,9 @@ describe('campaign workflow in Chromium', () => {
   });
 
   it('previews an SMS with an emoji as UCS-2 in two parts', async () => {
-    const expected = renderForChannel('sms', SMS_TEMPLATE, SAMPLE_VALUES);
+    const expected = renderForChannel('sms', SMS_TEMPLATE, CAMPAIGN_VALUES);
     expect(expected.encoding).toBe('UCS-2');
+    expect(expected.units).toBe(100);
     expect(expected.parts).toBe(2);
 
     const sms = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-sms]');
@@ -155,6 +195,12 @@ describe('campaign workflow in Chromium', () => {
     expect(await sms.getByTestId('template-error').count()).toBe(0);
   });
 
+  it("previews with the campaign's truck and benefit", async () => {
+    const sms = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-sms]');
+    expect(await textOf(sms.getByTestId('sms-text'))).toBe(renderForChannel('sms', SMS_TEMPLATE, CAMPAIGN_VALUES).text);
+    expect(await textOf(sms.getByTestId('sms-text'))).toContain(`${BENEFIT_TEXT} at ${TRUCK.name} today`);
+  });
+
   it('previews the worst case with more parts', async () => {
     const sms = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-sms]');
     await page.getByTestId('worst-case-toggle').check();
@@ -165,7 +211,7 @@ describe('campaign workflow in Chromium', () => {
   });
 
   it('shows an X post over 280 as over the limit', async () => {
-    const expected = renderForChannel('x', X_POST_TEMPLATE, SAMPLE_VALUES, { kind: 'post' });
+    const expected = renderForChannel('x', X_POST_TEMPLATE, CAMPAIGN_VALUES, { kind: 'post' });
     const post = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-x_post]');
     await post.getByLabel('Message').fill(X_POST_TEMPLATE);
 
@@ -188,23 +234,90 @@ describe('campaign workflow in Chromium', () => {
     expect(campaigns.body).toEqual({ campaigns: [] });
   });
 
-  it('saves the draft', async () => {
+  it('shows the rejected post by its field', async () => {
+    const shortest = renderForChannel('x', X_POST_TEMPLATE, SAVE_CHECK_VALUES, { kind: 'post' });
+    expect(shortest.remaining).toBeLessThan(0);
+
     await page.getByTestId('segment-0').getByLabel('Shared code', { exact: true }).fill('HUNGRY');
     await page.getByTestId('save-draft').click();
+    const error = page.locator('[data-testid=field-error][data-field="segments.1.templates.x_post.body"]');
+    await error.waitFor({ timeout: WAIT_MS });
+    expect(await textOf(error)).toBe(
+      `Rejected by the server: invalid segments.1.templates.x_post.body: the post has weighted length ${shortest.weightedLength}, ` +
+        `${-shortest.remaining} over the limit of 280, whatever the recipient's values`,
+    );
+    expect(await page.getByTestId('step-messages').getAttribute('aria-current')).toBe('step');
+    const post = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-x_post]');
+    expect(await post.locator('[data-testid=field-error]').count()).toBe(1);
+    const campaigns = await adminRequest(server, 'GET', '/campaigns');
+    expect(campaigns.body).toEqual({ campaigns: [] });
+  });
+
+  it('shows a unique code in a post as an error', async () => {
+    const post = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-x_post]');
+    await post.getByLabel('Message').fill(X_POST_WITH_CODE);
+    const issue = post.locator('[data-testid=preview-issue][data-code=unique_code_in_post]');
+    await issue.waitFor({ timeout: WAIT_MS });
+    expect(await issue.getAttribute('data-severity')).toBe('error');
+    expect(await textOf(issue)).toBe(
+      'The post shows {{code}}, but everyone reads the same post and this segment gives each person their own code, ' +
+        'so the server rejects it on save. Choose a shared code for the segment, or give a fallback such as {{code|at the truck}}.',
+    );
+    expect(await post.getByTestId('preview').getAttribute('data-ok')).toBe('false');
+    // The post fits in 280, so the code is the preview's only issue.
+    expect(renderForChannel('x', X_POST_WITH_CODE, CAMPAIGN_VALUES, { kind: 'post' }).issues).toEqual([]);
+    expect(await post.getByTestId('preview-issue').count()).toBe(1);
+
+    // The server rejects what the preview flags.
+    await page.getByTestId('save-draft').click();
+    const error = post.locator('[data-testid=field-error][data-field="segments.1.templates.x_post.body"]');
+    await error.waitFor({ timeout: WAIT_MS });
+    expect(await textOf(error)).toContain('expected no {{code}} in a public post of a segment with unique codes');
+
+    await post.getByLabel('Message').fill(X_POST_WITH_CODE.replace('{{code}}', '{{code|your code}}'));
+    await waitForAttribute(post.getByTestId('preview'), 'data-ok', 'true');
+    expect(await issue.count()).toBe(0);
+  });
+
+  it('previews the real truck name as over', async () => {
+    expect(renderForChannel('x', X_POST_OVER_WITH_TRUCK_NAME, SAVE_CHECK_VALUES, { kind: 'post' }).remaining).toBeGreaterThanOrEqual(0);
+    const withTruck = renderForChannel('x', X_POST_OVER_WITH_TRUCK_NAME, CAMPAIGN_VALUES, { kind: 'post' });
+    expect(withTruck.remaining).toBeLessThan(0);
+
+    const post = page.locator('[data-testid=messages-segment][data-source=facebook] [data-testid=template-x_post]');
+    await post.getByLabel('Message').fill(X_POST_OVER_WITH_TRUCK_NAME);
+    // The editor previews with the campaign's one truck, so it warns before the send is parked.
+    await waitForAttribute(post.getByTestId('x-length'), 'data-length', String(withTruck.weightedLength));
+    expect(await post.getByTestId('x-preview').getAttribute('data-over')).toBe('true');
+  });
+
+  it('saves the draft', async () => {
+    await page.getByTestId('save-draft').click();
     await waitForText(page.getByTestId('save-state'), 'All changes saved');
+    expect(await page.locator('[data-testid=field-error]').count()).toBe(0);
     expect(await page.locator('[data-testid=campaign-workspace] [data-testid=status-badge]').getAttribute('data-status')).toBe('draft');
 
     const listed = (await adminRequest(server, 'GET', '/campaigns')).body as { campaigns: Array<{ id: string; status: string }> };
     expect(listed.campaigns).toHaveLength(1);
     campaignId = listed.campaigns[0]!.id;
     const stored = (await adminRequest(server, 'GET', `/campaigns/${campaignId}`)).body as {
-      campaign: { status: string; channels: string[]; radiusM: number; goal: unknown; segments: Array<{ source: string; name: string; codeMode: string; sharedCode: string | null }> };
+      campaign: {
+        status: string;
+        channels: string[];
+        radiusM: number;
+        goal: unknown;
+        benefit: { description: string };
+        segments: Array<{ source: string; name: string; codeMode: string; sharedCode: string | null }>;
+      };
       templates: Array<{ kind: string; body: string }>;
     };
     expect(stored.campaign.status).toBe('draft');
     expect(stored.campaign.channels).toEqual(['push', 'sms', 'x']);
     expect(stored.campaign.radiusM).toBe(150);
     expect(stored.campaign.goal).toEqual({ reach: 100, convert: 10 });
+    // The editor previewed {{benefit}} with the text the server fills in.
+    expect(stored.campaign.benefit.description).toBe(BENEFIT_TEXT);
+    expect(benefitText(emptyDraft().benefit)).toBe(BENEFIT_TEXT);
     expect(stored.campaign.segments.map(({ source, name, codeMode, sharedCode }) => ({ source, name, codeMode, sharedCode }))).toEqual([
       { source: 'nearby', name: 'Nearby phones', codeMode: 'unique', sharedCode: null },
       { source: 'point_of_sale', name: 'Counter sign-ups', codeMode: 'shared', sharedCode: 'HUNGRY' },
@@ -212,7 +325,7 @@ describe('campaign workflow in Chromium', () => {
     ]);
     expect(stored.templates.map(({ kind, body }) => ({ kind, body }))).toEqual([
       { kind: 'sms', body: SMS_TEMPLATE },
-      { kind: 'x_post', body: X_POST_TEMPLATE },
+      { kind: 'x_post', body: X_POST_OVER_WITH_TRUCK_NAME },
     ]);
   });
 
@@ -261,23 +374,129 @@ describe('campaign workflow in Chromium', () => {
     await waitForAttribute(page.locator('[data-testid=audience-segment][data-source=facebook] [data-testid=segment-members]'), 'data-value', '4');
   });
 
-  it('shows the point-of-sale sign-up only when the server serves it', async () => {
+  it('reports an import that stopped before any row', async () => {
+    const file = path.join(consoleServer.dataDir, 'empty.csv');
+    await writeFile(file, '');
+    const segment = page.locator('[data-testid=audience-segment][data-source=point_of_sale]');
+    await segment.getByLabel('Contact list file').setInputFiles(file);
+    const uploaded = page.waitForResponse((response) => response.request().method() === 'POST' && /\/imports$/.test(new URL(response.url()).pathname));
+    await segment.getByTestId('start-import').click();
+    expect((await uploaded).status()).toBe(422);
+    const record = await latestImport(server, (await segment.getAttribute('data-segment-id'))!);
+    expect(record.status).toBe('failed');
+    expect(record.summary.rowsRead).toBe(0);
+    expect(record.error).toContain('empty');
+
+    await waitForAttribute(segment.getByTestId('import-summary'), 'data-status', 'failed');
+    expect(await textOf(segment.getByTestId('import-failure'))).toBe(`Reason: ${record.error}`);
+    const empty = segment.getByTestId('issues-empty');
+    await empty.waitFor({ timeout: WAIT_MS });
+    expect(await textOf(empty)).toBe(`The import stopped before it read any row, so no row was imported. Reason: ${record.error}`);
+    expect(await empty.getAttribute('data-key')).toBe('campaigns.issues.stoppedAtStart');
+  });
+
+  it('shows only the new import from its start', { timeout: 180_000 }, async () => {
+    const file = path.join(consoleServer.dataDir, 'bad-emails.csv');
+    await writeFile(file, BAD_EMAILS_CSV);
+    const segmentId = await page.locator('[data-testid=audience-segment][data-source=point_of_sale]').getAttribute('data-segment-id');
+    const importsPath = `/v1/admin/segments/${segmentId}/imports`;
+
+    // The panel reads the segment's latest import, the failed one, when it opens. That read is
+    // held until the new upload has started, and the upload until the read has returned, so the
+    // failed import arrives while the new one runs.
+    let uploadStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => (uploadStarted = resolve));
+    const latestRead = page.waitForResponse((response) => response.request().method() === 'GET' && new URL(response.url()).pathname === importsPath);
+    const hold = async (route: Route, request: Request) => {
+      if (request.method() === 'GET') {
+        await started;
+      } else {
+        uploadStarted();
+        await latestRead;
+      }
+      await route.continue();
+    };
+    await page.route((url) => url.pathname === importsPath, hold);
+    try {
+      await page.getByTestId('tab-sends').click();
+      await page.getByTestId('tab-audience').click();
+      const segment = page.locator('[data-testid=audience-segment][data-source=point_of_sale]');
+      await segment.getByLabel('Contact list file').setInputFiles(file);
+      // Records every summary and the most progress bars the segment shows from the click on.
+      await segment.evaluate((element) => {
+        const seen = { summaries: [] as string[], maxProgressBars: 0 };
+        const record = () => {
+          seen.maxProgressBars = Math.max(seen.maxProgressBars, element.querySelectorAll('[data-testid=import-progress]').length);
+          for (const summary of element.querySelectorAll('[data-testid=import-summary]')) {
+            const id = summary.getAttribute('data-import-id') ?? '';
+            if (!seen.summaries.includes(id)) seen.summaries.push(id);
+          }
+        };
+        new MutationObserver(record).observe(element, { subtree: true, childList: true, attributes: true });
+        Object.assign(window, { importPanelSeen: seen });
+      });
+      const uploaded = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === importsPath);
+      await segment.getByTestId('start-import').click();
+
+      expect(await segment.getByTestId('import-progress').count()).toBe(1);
+      expect(await segment.getByTestId('import-summary').count()).toBe(0);
+      await latestRead;
+      expect((await uploaded).status()).toBe(201);
+      const newId = (await latestImport(server, segmentId!)).id;
+
+      const summary = segment.getByTestId('import-summary');
+      await expect.poll(() => summary.getAttribute('data-import-id'), { timeout: WAIT_MS }).toBe(newId);
+      expect(await summary.getAttribute('data-status')).toBe('done');
+      const seen = await page.evaluate(() => (window as unknown as { importPanelSeen: { summaries: string[]; maxProgressBars: number } }).importPanelSeen);
+      expect(seen).toEqual({ summaries: [newId], maxProgressBars: 1 });
+      expect(await segment.getByTestId('import-progress').getAttribute('data-fraction')).toBe('1');
+    } finally {
+      await page.unroute((url) => url.pathname === importsPath, hold);
+    }
+  });
+
+  it('counts the issues beyond the kept ones', async () => {
+    const segment = page.locator('[data-testid=audience-segment][data-source=point_of_sale]');
+    const issues = BAD_ROWS * ISSUES_PER_BAD_ROW;
+    const dropped = issues - MAX_KEPT_ISSUES;
+    expect(await segment.getByTestId('import-rowsRead').getAttribute('data-value')).toBe(String(BAD_ROWS));
+    expect(await segment.getByTestId('import-rowsRejected').getAttribute('data-value')).toBe(String(BAD_ROWS));
+    expect(await segment.getByTestId('import-errors').getAttribute('data-value')).toBe(String(issues));
+    const note = segment.getByTestId('import-issues-dropped');
+    expect(await note.getAttribute('data-value')).toBe(String(dropped));
+    expect(await textOf(note)).toBe(
+      `${dropped.toLocaleString('en-US')} further issues were counted but not kept; fix the rows listed and import the file again to see them`,
+    );
+    const rows = segment.getByTestId('import-issue');
+    await expect.poll(() => rows.count(), { timeout: WAIT_MS }).toBe(25);
+    expect(await rows.first().getAttribute('data-line')).toBe('2');
+  });
+
+  it('shows the point-of-sale sign-up link and QR code', async () => {
     const segmentId = await page.locator('[data-testid=audience-segment][data-source=point_of_sale]').getAttribute('data-segment-id');
     const qr = await fetch(`${server.url}/v1/admin/segments/${segmentId}/qr.svg`, { headers: { authorization: `Bearer ${server.adminToken}` } });
-    await qr.arrayBuffer();
-    const signup = page.locator('[data-testid=audience-segment][data-source=point_of_sale] [data-testid=pos-signup]');
-    if (qr.status === 404) {
-      // The sign-up routes are not on this server yet: the segment shows no QR code and no error.
-      expect(await signup.count()).toBe(0);
-      return;
-    }
     expect(qr.status).toBe(200);
+    expect(qr.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    expect(await qr.text()).toMatch(/^<svg /);
+    const signup = page.locator('[data-testid=audience-segment][data-source=point_of_sale] [data-testid=pos-signup]');
     const image = signup.getByTestId('pos-qr');
     await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).naturalWidth), { timeout: WAIT_MS }).toBeGreaterThan(0);
     expect(await image.getAttribute('src')).toMatch(/^blob:/);
     const link = (await adminRequest(server, 'GET', `/segments/${segmentId}/signup-link`)).body as { url: string };
     await waitForText(signup.getByTestId('pos-link'), link.url);
     expect(link.url).toContain(segmentId);
+
+    // The draft's page returns 410 Gone, and the console shows when it opens.
+    expect(link.url.startsWith(`${server.url}/join/`)).toBe(true);
+    const page410 = await fetch(link.url);
+    await page410.arrayBuffer();
+    expect(page410.status).toBe(410);
+    const state = signup.getByTestId('pos-page-state');
+    expect(await state.getAttribute('data-state')).toBe('not_yet_open');
+    expect(await textOf(state)).toBe(
+      'The sign-up page opens when the campaign is scheduled; until then it says that sign-up is closed. ' +
+        'The link and the QR code stay the same, so you can print them now.',
+    );
   });
 
   it('schedules the campaign', async () => {
@@ -291,17 +510,40 @@ describe('campaign workflow in Chromium', () => {
     expect(await textOf(page.locator('[data-testid=campaign-summary] [data-testid=shared-code]'))).toBe('HUNGRY');
   });
 
+  it('opens the sign-up page once scheduled', async () => {
+    await page.getByTestId('tab-audience').click();
+    const signup = page.locator('[data-testid=audience-segment][data-source=point_of_sale] [data-testid=pos-signup]');
+    const link = signup.getByTestId('pos-link');
+    await link.waitFor({ timeout: WAIT_MS });
+    const href = (await link.getAttribute('href'))!;
+    expect(href.startsWith(`${server.url}/join/`)).toBe(true);
+    const opened = await fetch(href);
+    await opened.arrayBuffer();
+    expect(opened.status).toBe(200);
+    expect(await signup.getByTestId('pos-page-state').count()).toBe(0);
+  });
+
   it('sends the SMS and parks the over-long post', async () => {
     await page.getByTestId('tab-sends').click();
     const sent = page.locator('[data-testid=send-row][data-kind=sms][data-status=sent]');
     await expect.poll(() => sent.count(), { timeout: WAIT_MS }).toBe(3);
+    // The post fit with one-character values on save, but not with the truck's real name.
+    const rendered = renderForChannel('x', X_POST_OVER_WITH_TRUCK_NAME, { ...SAMPLE_VALUES, truck: TRUCK.name }, { kind: 'post' });
     const post = page.locator('[data-testid=send-row][data-kind=x_post]');
     await waitForAttribute(post, 'data-status', 'parked');
-    expect(await textOf(post.getByTestId('send-reason'))).toContain('the message cannot be sent as written');
+    expect(await textOf(post.getByTestId('send-reason'))).toBe(
+      `the message cannot be sent as written: the post has weighted length ${rendered.weightedLength}, ${-rendered.remaining} over the limit of 280`,
+    );
 
     const retried = page.waitForResponse((response) => /\/v1\/admin\/sends\/[^/]+\/retry$/.test(new URL(response.url()).pathname));
     await post.getByTestId('retry-send').click();
-    expect((await retried).status()).toBe(200);
+    const reply = await retried;
+    expect(reply.status()).toBe(200);
+    const { send } = (await reply.json()) as { send: { id: string; status: string } };
+    expect(send.status).toBe('queued');
+    // Rendered again with the same truck, the post is over the limit again.
+    const parkedIds = async () => ((await adminRequest(server, 'GET', `/campaigns/${campaignId}/sends?status=parked`)).body.sends as Array<{ id: string }>).map((job) => job.id);
+    await expect.poll(parkedIds, { timeout: WAIT_MS }).toEqual([send.id]);
   });
 
   it('shows the SMS with its code in the outbox', async () => {
@@ -352,6 +594,8 @@ describe('campaign workflow in Chromium', () => {
     await page.locator(`[data-testid=campaign-row][data-campaign-id="${campaignId}"] button`).click();
     await waitForText(page.getByTestId('tab-outbox'), '发件箱');
     expect(await textOf(page.getByTestId('step-goal'))).toBe('1. 目标');
+    const nearby = page.locator('[data-testid=summary-segment][data-source=nearby] [data-testid=summary-segment-name]');
+    await waitForText(nearby, '附近的手机');
     expect(await textOf(page.getByTestId('editor-locked'))).toBe('只有草稿可以修改。请先取消排期再编辑。');
   });
 

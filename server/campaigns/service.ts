@@ -10,12 +10,12 @@ import { deleteSegment, insertSegment, listSegmentsOfCampaign, updateSegment, de
 import { cancelQueuedSends, queueCampaignSends } from '../repos/send-jobs.js';
 import { deleteTemplate, upsertTemplate } from '../repos/templates.js';
 import { parseTemplate } from '../../messages/template.js';
-import { formatMinor } from '../../orders/money.js';
 import { assertTimeZone, localToInstant } from '../time-zone.js';
 import { parseInput } from '../../common/validation.js';
 import { newCampaignSchema, TEMPLATE_KINDS, type NewCampaignInput, type TemplateKind } from './definition.js';
 import { assertTransition, holdsFences, type CampaignStatus } from './status.js';
 import { assertTemplate } from './template-check.js';
+import { describeBenefit } from '../../orders/benefit-text.js';
 
 /** The effect of a change on the engine's fences, for the caller to announce on the bus. */
 export interface CampaignChange {
@@ -318,14 +318,3 @@ function inTransaction<T>(db: Queryable, work: (tx: Queryable) => Promise<T>): P
   return typeof maybe.transaction === 'function' ? maybe.transaction(work) : work(db);
 }
 
-function describeBenefit(benefit: NewCampaignInput['benefit']): string {
-  const minimum = benefit.minSpendMinor !== undefined ? ` on ${formatMinor(benefit.minSpendMinor, benefit.currency!)} or more` : '';
-  switch (benefit.kind) {
-    case 'percent':
-      return `${benefit.value}% off${minimum}`;
-    case 'amount':
-      return `${formatMinor(benefit.value ?? 0, benefit.currency!)} off${minimum}`;
-    case 'free_item':
-      return `free ${benefit.item}${minimum}`;
-  }
-}

@@ -43,8 +43,14 @@ describe('newSegment', () => {
     expect(newSegment('point_of_sale').codeMode).toBe('shared');
   });
 
+  it('shares one code with X followers', () => {
+    expect(newSegment('twitter').codeMode).toBe('shared');
+  });
+
   it('gives a code per person elsewhere', () => {
-    expect(newSegment('twitter').codeMode).toBe('unique');
+    expect(newSegment('facebook').codeMode).toBe('unique');
+    expect(newSegment('group').codeMode).toBe('unique');
+    expect(newSegment('nearby').codeMode).toBe('unique');
   });
 
   it('uses a new key each time', () => {

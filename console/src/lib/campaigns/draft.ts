@@ -78,7 +78,16 @@ function emptyTemplates(): Record<TemplateKind, TemplateDraft> {
   return Object.fromEntries(TEMPLATE_KINDS.map((kind) => [kind, { subject: '', body: '' }])) as Record<TemplateKind, TemplateDraft>;
 }
 
-/** Creates an unsaved segment; point-of-sale sign-ups share one code, other sources get one code per recipient. */
+/**
+ * Returns the code mode a new segment starts with. Point-of-sale sign-ups share the code
+ * printed next to the QR code, and X followers share one because a public post cannot
+ * carry a code per person. Other sources get a single-use code per recipient.
+ */
+export function defaultCodeMode(source: SegmentSource): CodeMode {
+  return source === 'point_of_sale' || source === 'twitter' ? 'shared' : 'unique';
+}
+
+/** Creates an unsaved segment with the code mode of `defaultCodeMode`. */
 export function newSegment(source: SegmentSource, name = ''): SegmentDraft {
   segmentKeys += 1;
   return {
@@ -86,7 +95,7 @@ export function newSegment(source: SegmentSource, name = ''): SegmentDraft {
     id: null,
     source,
     name,
-    codeMode: source === 'point_of_sale' ? 'shared' : 'unique',
+    codeMode: defaultCodeMode(source),
     code: '',
     members: 0,
     templates: emptyTemplates(),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_VALUES } from '../../../../messages/preview-values.js';
-import { markCharacters, markRanges, previewValues, renderPreview } from './preview.js';
+import { markCharacters, markRanges, previewIssues, previewValues, renderPreview } from './preview.js';
+import type { TemplateKind } from './types.js';
 
 describe('renderPreview', () => {
   it('measures an SMS with an emoji as UCS-2', () => {
@@ -40,7 +41,13 @@ describe('renderPreview', () => {
 
 describe('previewValues', () => {
   it('uses the sample values', () => {
-    expect(previewValues('sample', { truck: 'Dumpling Dash' })).toBe(SAMPLE_VALUES);
+    expect(previewValues('sample')).toEqual(SAMPLE_VALUES);
+  });
+
+  it('puts known values into the sample', () => {
+    const values = previewValues('sample', { truck: ' Dumpling Dash ', benefit: '10% off', firstName: null, code: '  ' });
+    expect(values).toEqual({ ...SAMPLE_VALUES, truck: 'Dumpling Dash', benefit: '10% off' });
+    expect(SAMPLE_VALUES.truck).toBe('Taco Loco');
   });
 
   it('keeps known values in the worst case', () => {
@@ -73,5 +80,39 @@ describe('markCharacters', () => {
       { text: 'b', marked: false },
       { text: '🌮ç', marked: true },
     ]);
+  });
+});
+
+describe('previewIssues', () => {
+  const issuesOf = (kind: TemplateKind, body: string, codeMode: 'shared' | 'unique') => {
+    const template = { subject: '', body };
+    return previewIssues(kind, template, codeMode, renderPreview(kind, template, SAMPLE_VALUES));
+  };
+
+  it('rejects a unique code in an X post', () => {
+    expect(issuesOf('x_post', 'Show {{ code }} at the window', 'unique')).toEqual([{ severity: 'error', code: 'unique_code_in_post', field: 'text' }]);
+  });
+
+  it('accepts the code with a fallback', () => {
+    expect(issuesOf('x_post', 'Show {{code|your code}} at the window', 'unique')).toEqual([]);
+    expect(issuesOf('x_post', 'Show {{code|}} at the window', 'unique')).toEqual([]);
+  });
+
+  it('accepts a shared code in an X post', () => {
+    expect(issuesOf('x_post', 'Show {{code}} at the window', 'shared')).toEqual([]);
+  });
+
+  it('accepts a unique code in a direct message', () => {
+    expect(issuesOf('x_dm', 'Show {{code}} at the window', 'unique')).toEqual([]);
+    expect(issuesOf('sms', 'Show {{code}} at the window', 'unique')).toEqual([]);
+  });
+
+  it('ignores an escaped placeholder', () => {
+    expect(issuesOf('x_post', 'Type \\{{code}} yourself', 'unique')).toEqual([]);
+  });
+
+  it('keeps the rendering issues first', () => {
+    const issues = issuesOf('x_post', '{{code}} ' + 'a'.repeat(300), 'unique');
+    expect(issues.map((issue) => issue.code)).toEqual(['too_long', 'unique_code_in_post']);
   });
 });

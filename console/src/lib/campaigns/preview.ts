@@ -4,24 +4,63 @@
  */
 import { SAMPLE_VALUES, worstCaseValues } from '../../../../messages/preview-values.js';
 import { renderKind } from '../../../../messages/render-kind.js';
-import type { Rendering } from '../../../../messages/render.js';
-import type { TemplateValues } from '../../../../messages/template.js';
+import type { Rendering, RenderingIssue } from '../../../../messages/render.js';
+import { isEmptyValue, parseTemplate, type TemplateValues, type VariableName } from '../../../../messages/template.js';
 import type { TemplateDraft } from './draft.js';
-import type { TemplateKind } from './types.js';
+import type { CodeMode, TemplateKind } from './types.js';
 
 export type PreviewValuesMode = 'sample' | 'worst';
 
 /**
  * Returns the values to render with: the typical SAMPLE_VALUES, or the longest and
- * costliest values a recipient could have, with the values in `known` kept as they are.
+ * costliest values a recipient could have. In both modes the values in `known` that are
+ * not empty, such as the campaign's truck name, replace the made-up ones.
  */
 export function previewValues(mode: PreviewValuesMode, known: TemplateValues = {}): TemplateValues {
-  return mode === 'sample' ? SAMPLE_VALUES : worstCaseValues(known);
+  if (mode === 'worst') return worstCaseValues(known);
+
+  const values: Record<VariableName, string> = { ...SAMPLE_VALUES };
+  for (const [name, value] of Object.entries(known) as [VariableName, string | null | undefined][]) {
+    if (!isEmptyValue(value)) values[name] = value!.trim();
+  }
+  return values;
 }
 
 /** Renders one template of `kind` as its channel would send it, with every issue the renderer finds. */
 export function renderPreview(kind: TemplateKind, template: TemplateDraft, values: TemplateValues): Rendering {
   return renderKind(kind, template, values);
+}
+
+/**
+ * The server's rule, checked on save, that a public X post cannot show a code that is
+ * unique per recipient: everyone reads the same post.
+ */
+export interface PostCodeIssue {
+  severity: 'error';
+  code: 'unique_code_in_post';
+  field: 'text';
+  variable?: undefined;
+}
+
+/** An issue the preview lists under a template. */
+export type PreviewIssue = RenderingIssue | PostCodeIssue;
+
+/**
+ * Lists the issues of a template's preview: those of its `rendering`, and an error for an X
+ * post that shows `{{code}}` without a fallback in a segment with unique codes, which the
+ * server rejects on save.
+ */
+export function previewIssues(kind: TemplateKind, template: TemplateDraft, codeMode: CodeMode, rendering: Rendering): PreviewIssue[] {
+  const issues: PreviewIssue[] = [...rendering.issues];
+  if (kind === 'x_post' && codeMode === 'unique' && showsCodeWithoutFallback(template.body)) {
+    issues.push({ severity: 'error', code: 'unique_code_in_post', field: 'text' });
+  }
+  return issues;
+}
+
+/** Returns true when `body` shows `{{code}}` with no fallback, as the server's check on save reads it. */
+function showsCodeWithoutFallback(body: string): boolean {
+  return parseTemplate(body).parts.some((part) => part.kind === 'variable' && part.name === 'code' && part.fallback === undefined);
 }
 
 /** A run of text, marked or not. */

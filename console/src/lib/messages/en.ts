@@ -172,6 +172,7 @@ export const en = {
   'campaigns.segments.codeHint': 'Empty lets the server choose one.',
   'campaigns.segments.remove': 'Remove',
   'campaigns.segments.unnamed': 'Unnamed segment',
+  'campaigns.segments.nearbyName': 'Nearby phones',
   'campaigns.codeMode.shared': 'One shared code',
   'campaigns.codeMode.unique': 'A code per person',
 
@@ -209,7 +210,7 @@ export const en = {
   'campaigns.channels.hint.email': 'Email through SMTP, or the outbox without it.',
 
   'campaigns.messages.worstCase': 'Preview with worst-case values',
-  'campaigns.messages.sampleHint': 'The preview uses sample values, such as Maria for the first name.',
+  'campaigns.messages.sampleHint': "The preview uses the campaign's truck and benefit where they are known, and sample values such as Maria for the first name.",
   'campaigns.messages.worstCaseHint': 'The preview uses the longest, costliest values a recipient could have.',
   'campaigns.messages.noKinds': 'No message for the chosen channels.',
 
@@ -271,6 +272,8 @@ export const en = {
   'campaigns.issue.many_parts': 'The SMS takes many parts, and each part is billed as one message.',
   'campaigns.issue.long_subject': 'The subject is longer than recommended; inboxes may cut it short.',
   'campaigns.issue.invalid_characters': 'The post contains a character X rejects.',
+  'campaigns.issue.unique_code_in_post':
+    'The post shows {{code}}, but everyone reads the same post and this segment gives each person their own code, so the server rejects it on save. Choose a shared code for the segment, or give a fallback such as {{code|at the truck}}.',
   'campaigns.issueField.text': 'message',
   'campaigns.issueField.subject': 'subject',
   'campaigns.issueField.body': 'message',
@@ -279,6 +282,9 @@ export const en = {
   'campaigns.audience.none': 'This campaign has only the nearby segment. Add segments in the definition to import contacts.',
   'campaigns.pos.qrAlt': 'QR code of the sign-up page',
   'campaigns.pos.link': 'Sign-up link:',
+  'campaigns.pos.opensWhenScheduled':
+    'The sign-up page opens when the campaign is scheduled; until then it says that sign-up is closed. The link and the QR code stay the same, so you can print them now.',
+  'campaigns.pos.closed': 'The sign-up page is closed because the campaign has ended.',
 
   'campaigns.import.file': 'Contact list file',
   'campaigns.import.format': 'File format',
@@ -304,6 +310,7 @@ export const en = {
   'campaigns.import.rejected': 'Rows rejected',
   'campaigns.import.errors': 'Errors',
   'campaigns.import.warnings': 'Warnings',
+  'campaigns.import.issuesDropped': '{count} further issues were counted but not kept; fix the rows listed and import the file again to see them',
   'campaigns.import.ignoredColumns': 'Columns not read: {columns}',
 
   'campaigns.issues.title': 'Error report',
@@ -313,6 +320,11 @@ export const en = {
   'campaigns.issues.severity.warning': 'Warning',
   'campaigns.issues.severity.duplicate': 'Duplicate',
   'campaigns.issues.none': 'No issues: every row was imported.',
+  'campaigns.issues.noneOfSeverity.error': 'No errors.',
+  'campaigns.issues.noneOfSeverity.warning': 'No warnings.',
+  'campaigns.issues.noneOfSeverity.duplicate': 'No duplicates.',
+  'campaigns.issues.stoppedAtStart': 'The import stopped before it read any row, so no row was imported. Reason: {message}',
+  'campaigns.issues.stoppedAfterRows': 'No issues in the {rows} rows read before the import stopped; the rest of the file was not read. Reason: {message}',
   'campaigns.issues.line': 'Line',
   'campaigns.issues.field': 'Column',
   'campaigns.issues.value': 'Value',

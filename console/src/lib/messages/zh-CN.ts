@@ -171,6 +171,7 @@ export const zhCN: Record<MessageKey, string> = {
   'campaigns.segments.codeHint': '留空则由服务器生成。',
   'campaigns.segments.remove': '删除',
   'campaigns.segments.unnamed': '未命名人群',
+  'campaigns.segments.nearbyName': '附近的手机',
   'campaigns.codeMode.shared': '共用一个优惠码',
   'campaigns.codeMode.unique': '每人一个优惠码',
 
@@ -208,7 +209,7 @@ export const zhCN: Record<MessageKey, string> = {
   'campaigns.channels.hint.email': '通过 SMTP 发送；未配置时写入发件箱。',
 
   'campaigns.messages.worstCase': '用最坏情况的值预览',
-  'campaigns.messages.sampleHint': '预览使用示例值，例如名字为 Maria。',
+  'campaigns.messages.sampleHint': '预览在已知时使用本活动的餐车和优惠，其余使用示例值，例如名字为 Maria。',
   'campaigns.messages.worstCaseHint': '预览使用收件人可能有的最长、最占篇幅的值。',
   'campaigns.messages.noKinds': '所选渠道没有需要编写的消息。',
 
@@ -270,6 +271,8 @@ export const zhCN: Record<MessageKey, string> = {
   'campaigns.issue.many_parts': '短信分段较多，每段按一条消息计费。',
   'campaigns.issue.long_subject': '主题超过建议长度，收件箱可能会截断。',
   'campaigns.issue.invalid_characters': '帖子包含 X 不接受的字符。',
+  'campaigns.issue.unique_code_in_post':
+    '帖子使用了 {{code}}，但所有人看到的是同一条帖子，而本人群为每人发放一个优惠码，因此服务器保存时会拒绝。请为该人群改用共用优惠码，或给出备用文本，例如 {{code|到餐车领取}}。',
   'campaigns.issueField.text': '消息',
   'campaigns.issueField.subject': '主题',
   'campaigns.issueField.body': '消息',
@@ -278,6 +281,8 @@ export const zhCN: Record<MessageKey, string> = {
   'campaigns.audience.none': '此活动只有附近人群。请在活动设置中添加人群后再导入联系人。',
   'campaigns.pos.qrAlt': '注册页面的二维码',
   'campaigns.pos.link': '注册链接：',
+  'campaigns.pos.opensWhenScheduled': '活动排期后注册页面才会开放，在此之前页面会显示注册已关闭。链接和二维码不会改变，现在就可以打印。',
+  'campaigns.pos.closed': '活动已结束，注册页面已关闭。',
 
   'campaigns.import.file': '联系人文件',
   'campaigns.import.format': '文件格式',
@@ -303,6 +308,7 @@ export const zhCN: Record<MessageKey, string> = {
   'campaigns.import.rejected': '被拒绝的行',
   'campaigns.import.errors': '错误',
   'campaigns.import.warnings': '警告',
+  'campaigns.import.issuesDropped': '另有 {count} 个问题只计数、未保存；请先修正列出的行，再次导入即可看到它们',
   'campaigns.import.ignoredColumns': '未读取的列：{columns}',
 
   'campaigns.issues.title': '错误报告',
@@ -312,6 +318,11 @@ export const zhCN: Record<MessageKey, string> = {
   'campaigns.issues.severity.warning': '警告',
   'campaigns.issues.severity.duplicate': '重复',
   'campaigns.issues.none': '没有问题：所有行都已导入。',
+  'campaigns.issues.noneOfSeverity.error': '没有错误。',
+  'campaigns.issues.noneOfSeverity.warning': '没有警告。',
+  'campaigns.issues.noneOfSeverity.duplicate': '没有重复。',
+  'campaigns.issues.stoppedAtStart': '导入在读取任何一行之前就停止了，没有导入任何行。原因：{message}',
+  'campaigns.issues.stoppedAfterRows': '导入停止前读取的 {rows} 行中没有问题；文件的其余部分未被读取。原因：{message}',
   'campaigns.issues.line': '行',
   'campaigns.issues.field': '列',
   'campaigns.issues.value': '值',
