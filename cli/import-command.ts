@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CHANNEL_NAMES } from '../channels/types.js';
 import { AdminApiError, type AdminClient } from '../demo/admin-client.js';
 import type { ImportRecord } from '../server/repos/imports.js';
-import type { Segment } from '../server/repos/segments.js';
+import type { SegmentWithCampaign } from '../server/repos/segments.js';
 import { MAX_IMPORT_BYTES } from '../server/routes/imports.js';
 import { assertPositionals, connect, CONNECTION_HELP, explainApiError, formatCount, formatTable, parseCommandArgs, uuidArgument } from './admin-http.js';
 
@@ -19,7 +19,7 @@ const ISSUES_SHOWN = 20;
 const ISSUES_PAGE = 1_000;
 /** Time between two progress requests while the file uploads. */
 const PROGRESS_INTERVAL_MS = 500;
-/** Characters of a value shown in the issue table. The --issues file contains the whole value. */
+/** Characters of a value shown in the issue table. The --issues file contains the value as the server stores it. */
 const VALUE_CHARS_SHOWN = 40;
 
 const HELP = `Usage: cloudburst import --segment SEGMENT_ID FILE [options]
@@ -98,7 +98,7 @@ export async function runImportCommand(argv: string[]): Promise<number> {
     record = reply.body.import;
   } catch (error) {
     await progress?.stop();
-    throw explainApiError(error, `import of ${file} failed`);
+    throw explainUploadError(error, file, segment);
   }
   await progress?.stop(record.progress);
 
@@ -152,13 +152,30 @@ async function fileSize(file: string): Promise<number> {
 }
 
 /** Fetches the segment first, so a wrong id fails before the upload starts. */
-async function requireSegment(admin: AdminClient, segmentId: string): Promise<Segment> {
+async function requireSegment(admin: AdminClient, segmentId: string): Promise<SegmentWithCampaign> {
   try {
-    const { segment } = await admin.request<{ segment: Segment }>('GET', `/v1/admin/segments/${segmentId}/members?limit=1`);
+    const { segment } = await admin.request<{ segment: SegmentWithCampaign }>('GET', `/v1/admin/segments/${segmentId}/members?limit=1`);
     return segment;
   } catch (error) {
     throw explainApiError(error, `invalid --segment ${segmentId}`);
   }
+}
+
+/**
+ * Explains a rejected upload. A format that the segment cannot take is the
+ * segment's fault and not the file's, so the message points to the other segments.
+ */
+function explainUploadError(error: unknown, file: string, segment: SegmentWithCampaign): unknown {
+  const explained = explainApiError(error, `import of ${file} failed`);
+  if (!(error instanceof AdminApiError) || error.status !== 400 || error.error?.field !== 'format' || !(explained instanceof Error)) {
+    return explained;
+  }
+  return new Error(
+    `${explained.message}\n` +
+      `  The file itself can be imported, but not into segment "${segment.name}" (${segment.source}). Pick a segment of the source named above:\n` +
+      `  "cloudburst campaign status ${segment.campaignId}" lists the campaign's segments with their ids and sources.`,
+    { cause: error },
+  );
 }
 
 // ─── progress ───────────────────────────────────────────────────────────────
@@ -229,6 +246,8 @@ type Issue = { line: number; severity: string; field?: string; value?: string; r
 /** Summary counts as the import record stores them; see ImportSummary in contacts/import/types.ts. */
 interface StoredSummary {
   format?: string;
+  /** The cause of an early stop: a fault in the file, an upload cut off, or the server. */
+  stoppedBy?: 'file' | 'upload' | 'server';
   rowsRead: number;
   contacts: number;
   duplicates: number;
@@ -240,7 +259,7 @@ interface StoredSummary {
   added: number;
 }
 
-function formatReport(record: ImportRecord, segment: Segment, file: string, issues: Issue[], writesIssues: boolean): string[] {
+function formatReport(record: ImportRecord, segment: SegmentWithCampaign, file: string, issues: Issue[], writesIssues: boolean): string[] {
   const summary = record.summary as StoredSummary | null;
   const outcome = record.status === 'done' ? 'done' : 'stopped early';
   const lines = [`Import ${record.id} of ${file} into segment "${segment.name}" (${segment.source}): ${outcome}`];
@@ -262,7 +281,12 @@ function formatReport(record: ImportRecord, segment: Segment, file: string, issu
   const width = Math.max(...fields.map(([label]) => label.length));
   lines.push(...fields.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`));
   if (record.status !== 'done') {
-    lines.push('', 'The contacts read before the fault were kept. Fix the file and import it again: contacts already in the segment are not added twice.');
+    // Only a fault in the file needs the file changed. After a cut-off upload or a server error the same file goes again.
+    const next =
+      summary?.stoppedBy === 'file'
+        ? 'The contacts read before the fault were kept. Fix the file and import it again'
+        : 'The contacts read before the stop were kept. Import the file again';
+    lines.push('', `${next}: contacts already in the segment are not added twice.`);
   }
 
   if (issues.length === 0) return lines;

@@ -36,6 +36,7 @@ import { buildLanes, checkChannelSettings } from './sends/providers.js';
 import { SendScheduler } from './sends/scheduler.js';
 import { PushRedelivery } from './sends/push-redelivery.js';
 import { failStalledImports } from './repos/imports.js';
+import { httpServerOptions, withRequestDeadline, type HttpTimeouts } from './http-timeouts.js';
 import type { DeviceMessage } from '../common/protocol.js';
 import { acknowledgeOrderUpdate, subscribeOrderFeed } from './orders/order-feed.js';
 import { cancelUnpaidOrders } from './orders/unpaid-orders.js';
@@ -63,6 +64,8 @@ export type StartOptions = Partial<CloudburstConfig> & {
   payments?: ServerServices['payments'];
   /** How long a ready order waits for the app's acknowledgement before its text goes out (default 20 s). */
   readyTextDelayMs?: number;
+  /** How long clients may take to send a request and an import upload (defaults 300 s and 120 s without data). */
+  httpTimeouts?: HttpTimeouts;
 };
 
 export interface RunningCloudburst {
@@ -197,7 +200,9 @@ export async function startCloudburst(options: StartOptions): Promise<RunningClo
   };
   const app = createApp(services, { logger, consoleDir: options.consoleDir ?? defaultConsoleDir(), channels });
 
-  const server: Server = createServer(getRequestListener(app.fetch));
+  // Node's own requestTimeout would cut off a long import upload, so httpServerOptions turns it
+  // off and withRequestDeadline puts the same limit back on every other request.
+  const server: Server = createServer(httpServerOptions(), withRequestDeadline(getRequestListener(app.fetch), options.httpTimeouts));
   server.on('upgrade', (request, socket, head) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/v1/devices/connect') gateway.handleUpgrade(request, socket, head);

@@ -237,7 +237,10 @@ describe('cloudburst campaign and import commands', () => {
     expect(report).toHaveLength(27);
     expect(report[23]).toBe('25,duplicate,phone,+14155552673,"same phone ""+14155552673"" as the contact at line 2"');
     // The apostrophe keeps a spreadsheet from running the value as a formula.
-    expect(report[24]).toBe(String.raw`26,error,email,"'=HYPERLINK(""http://example.com"")","email address ""=HYPERLINK(\""http://example.com\"")"" has no @"`);
+    expect(report[24]).toBe(
+      String.raw`26,error,email,"'=HYPERLINK(""http://example.com"")","email address ""=HYPERLINK(\""http://example.com\"")"" has no @. ` +
+        'The cell looks like a spreadsheet formula, so save the column as plain text and import it again"',
+    );
     expect(report[25]).toBe('26,error,,,"the row has no valid email, phone, X user id or Messenger PSID, so it was not imported"');
     expect(report[26]).toBe('');
   });
@@ -249,8 +252,39 @@ describe('cloudburst campaign and import commands', () => {
     expect(stderr).toBe('');
     expect(code).toBe(2);
     expect(stdout).toMatch(new RegExp(`^Import ${UUID} of ${json} into segment "Lead form" \\(facebook\\): stopped early$`, 'm'));
-    expect(stdout).toMatch(/^ {2}error {10}line 3: /m);
-    expect(stdout).toContain('The contacts read before the fault were kept.');
+    expect(stdout).toMatch(/^ {2}error {10}line 3, element 2: /m);
+    expect(stdout).toContain('The contacts read before the fault were kept. Fix the file and import it again');
+  });
+
+  it('exits 2 on a spreadsheet workbook without printing its bytes', async () => {
+    const workbook = path.join(dir, 'leads.xlsx');
+    await writeFile(workbook, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]), Buffer.from('\u0007\u001b[2J"xl/workbook.xml')]));
+    const { code, stdout, stderr } = await cli(['import', '--segment', segmentIds.facebook!, workbook]);
+    expect(stderr).toBe('');
+    expect(code).toBe(2);
+    expect(stdout).toContain(
+      '  error          line 1: the file is not text (found a NUL byte at byte offset 5). It looks like a ZIP archive, such as an Excel workbook (.xlsx). ' +
+        'Export the list as CSV or JSON and import that file\n',
+    );
+    expect(stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+
+  it('points to the right segment for an export of another source', async () => {
+    const meta = path.join(dir, 'meta-leads.csv');
+    await writeFile(meta, ['id,created_time,form_id,full_name,phone_number,email', 'l:1,2024-05-01,f:1,Ida Lee,p:+14155552676,ida@example.com'].join('\n'));
+    const { code, stdout, stderr } = await cli(['import', '--segment', segmentIds.point_of_sale!, meta]);
+    expect(stdout).toBe('');
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `cloudburst: import of ${meta} failed: invalid format: the file is a meta-leads export, which goes only into a facebook segment, ` +
+        'but segment "Square regulars" is a point_of_sale segment (HTTP 400 invalid_input)\n' +
+        '  field: format\n' +
+        '  value: "meta-leads"\n' +
+        '  The file itself can be imported, but not into segment "Square regulars" (point_of_sale). Pick a segment of the source named above:\n' +
+        `  "cloudburst campaign status ${campaignId}" lists the campaign's segments with their ids and sources.\n`,
+    );
+    const members = await adminRequest(server.url, 'GET', `/v1/admin/segments/${segmentIds.point_of_sale}/members`);
+    expect(members.body.members.map((contact: { email?: string }) => contact.email)).not.toContain('ida@example.com');
   });
 
   it('keeps imported members when the file names the campaign id', async () => {

@@ -1,7 +1,8 @@
 import { ImportFileError } from './errors.js';
 import type { ContactField, RowInput } from './row.js';
 import type { ConsentChannel, DetectedFormat } from './types.js';
-import { CONSENT_VALUES, parseYesNo } from './values.js';
+import { quote } from './quote.js';
+import { CONSENT_VALUES, parseYesNo, unwrapSpreadsheetText } from './values.js';
 
 /** The contact field or consent that a column, or a JSON key, fills. */
 export type ColumnRule =
@@ -126,7 +127,7 @@ export function planColumns(format: 'meta-leads' | 'square' | 'csv', header: str
       throw new ImportFileError(
         'duplicate_column',
         headerLine,
-        `columns ${JSON.stringify(earlier)} and ${JSON.stringify(name)} both give the ${target}. Remove one of them`,
+        `columns ${quote(earlier)} and ${quote(name)} both give the ${target}. Remove one of them`,
       );
     }
     columnByTarget.set(target, name);
@@ -135,7 +136,7 @@ export function planColumns(format: 'meta-leads' | 'square' | 'csv', header: str
 
   const usable = columns.some(({ rule }) => rule.kind === 'field' && REACH_FIELDS.has(rule.field));
   if (!usable) {
-    const found = header.slice(0, MAX_COLUMNS_IN_MESSAGE).map((name) => JSON.stringify(name));
+    const found = header.slice(0, MAX_COLUMNS_IN_MESSAGE).map(quote);
     const more = header.length > MAX_COLUMNS_IN_MESSAGE ? ` and ${header.length - MAX_COLUMNS_IN_MESSAGE} more` : '';
     throw new ImportFileError(
       'no_usable_column',
@@ -150,11 +151,13 @@ export function planColumns(format: 'meta-leads' | 'square' | 'csv', header: str
 
 /**
  * Puts one cell into a row according to its rule. An empty cell is skipped.
+ * A cell written as Excel's text formula ="..." gives the text inside.
  * A consent value that is not one of CONSENT_VALUES rejects the row, because
  * the row states a choice that cannot be read.
  */
 export function applyRule(row: RowInput, rule: ColumnRule, column: string, cell: string): void {
-  const text = cell.trim();
+  const written = cell.trim();
+  const text = unwrapSpreadsheetText(written) ?? written;
   if (text === '') {
     return;
   }
@@ -165,20 +168,16 @@ export function applyRule(row: RowInput, rule: ColumnRule, column: string, cell:
       if (earlier !== undefined) {
         row.problems.push({
           column,
-          value: text,
-          reason: `${JSON.stringify(earlier.column)} and ${JSON.stringify(column)} both give the ${rule.field}. Keep one of them`,
+          value: written,
+          reason: `${quote(earlier.column)} and ${quote(column)} both give the ${rule.field}. Keep one of them`,
           rejectsRow: true,
         });
         return;
       }
       const prefix = rule.prefix;
-      if (prefix === undefined || !text.startsWith(prefix)) {
-        row.fields[rule.field] = { column, value: text };
-        return;
-      }
-      const value = text.slice(prefix.length).trim();
+      const value = prefix !== undefined && text.startsWith(prefix) ? text.slice(prefix.length).trim() : text;
       if (value !== '') {
-        row.fields[rule.field] = { column, value, cell: text };
+        row.fields[rule.field] = value === written ? { column, value } : { column, value, cell: written };
       }
       return;
     }
@@ -188,8 +187,8 @@ export function applyRule(row: RowInput, rule: ColumnRule, column: string, cell:
       if (granted === undefined) {
         row.problems.push({
           column,
-          value: text,
-          reason: `${column} value ${JSON.stringify(text)} is invalid: expected ${CONSENT_VALUES}`,
+          value: written,
+          reason: `${column} value ${quote(text)} is invalid: expected ${CONSENT_VALUES}`,
           rejectsRow: true,
         });
         return;
@@ -206,8 +205,8 @@ export function applyRule(row: RowInput, rule: ColumnRule, column: string, cell:
       }
       row.problems.push({
         column,
-        value: text,
-        reason: `${column} ${JSON.stringify(text)} is neither subscribed nor unsubscribed, so email consent is left unset`,
+        value: written,
+        reason: `${column} ${quote(text)} is neither subscribed nor unsubscribed, so email consent is left unset`,
         rejectsRow: false,
       });
       return;

@@ -2,7 +2,8 @@ import { CsvError, Parser } from 'csv-parse';
 import { applyRule, planColumns, type ColumnPlan } from './columns.js';
 import type { Delimiter } from './detect.js';
 import { ImportFileError } from './errors.js';
-import type { TextEncoding } from './input.js';
+import { locateInputFailure, type TextEncoding } from './input.js';
+import { escapeControls } from './quote.js';
 import { emptyRowInput, type SourceRow } from './row.js';
 
 export interface CsvReadOptions {
@@ -29,6 +30,8 @@ const LINE_BREAK = /\r\n|\r|\n/g;
  *
  * @throws ImportFileError for a header without a usable column and for a CSV
  * syntax error, after yielding the rows before it
+ * @throws ImportFileError or ImportInputError, through locateInputFailure, when
+ * the input has a NUL character or its stream fails, after yielding the rows before it
  */
 export async function* readCsvRows(chunks: AsyncIterable<Uint8Array>, options: CsvReadOptions): AsyncGenerator<SourceRow[]> {
   const records: string[][] = [];
@@ -38,6 +41,10 @@ export async function* readCsvRows(chunks: AsyncIterable<Uint8Array>, options: C
     record_delimiter: ['\r\n', '\n', '\r'],
     // Rows with too few or too many cells are reported per row below.
     relax_column_count: true,
+    // A quote inside an unquoted cell, such as Excel's ="0412" or Bob "Bo" Lee, or text
+    // after a closing quote, stays in the cell as written. Without this, csv-parse stops
+    // the whole file at such a cell. With it, the field checks report the cell only when its value is invalid.
+    relax_quotes: true,
     max_record_size: MAX_RECORD_BYTES,
     // Records are collected here, and not through the stream's readable side,
     // because a failed stream discards the records it has buffered, so the rows
@@ -74,15 +81,20 @@ export async function* readCsvRows(chunks: AsyncIterable<Uint8Array>, options: C
   };
 
   let failure: unknown;
-  for await (const chunk of chunks) {
-    failure = await writeTo(parser, chunk);
-    const rows = takeRows();
-    if (rows.length > 0) {
-      yield rows;
+  try {
+    for await (const chunk of chunks) {
+      failure = await writeTo(parser, chunk);
+      const rows = takeRows();
+      if (rows.length > 0) {
+        yield rows;
+      }
+      if (failure !== undefined) {
+        break;
+      }
     }
-    if (failure !== undefined) {
-      break;
-    }
+  } catch (error) {
+    // Every complete record has been taken, so the row in progress starts at nextLine.
+    throw locateInputFailure(error, { line: nextLine });
   }
   if (failure === undefined) {
     failure = await endOf(parser);
@@ -102,12 +114,17 @@ export async function* readCsvRows(chunks: AsyncIterable<Uint8Array>, options: C
 
 function rowOf(plan: ColumnPlan, record: string[], line: number): SourceRow {
   if (record.length !== plan.width) {
-    return {
-      line,
-      rejected:
-        `the row has ${count(record.length, 'cell')}, but the header has ${count(plan.width, 'column')}. ` +
-        'Check the row for a missing delimiter or an unquoted one',
-    };
+    const breaks = lineBreaksIn(record);
+    // A stray quote at the start of a cell opens a quoted field that runs on to the next
+    // quote, so the rows in between were read as part of this one.
+    const rejected =
+      breaks === 0
+        ? `the row has ${count(record.length, 'cell')}, but the header has ${count(plan.width, 'column')}. ` +
+          'Check the row for a missing delimiter or an unquoted one'
+        : `the row has ${count(record.length, 'cell')}, but the header has ${count(plan.width, 'column')}. ` +
+          `A quoted cell in it runs over line breaks, so lines ${line} to ${line + breaks} were read as this one row. ` +
+          'Check the row for a stray quote (") at the start of a cell';
+    return { line, rejected };
   }
 
   const input = emptyRowInput();
@@ -154,20 +171,12 @@ function describeFailure(failure: unknown, line: number): unknown {
         `the row that starts here is longer than ${MAX_RECORD_BYTES} bytes, so a quoted field in it is probably never closed`,
         failure,
       );
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return new ImportFileError(
-        'csv_syntax',
-        line,
-        'in the row that starts here, a closing quote is followed by a character other than the delimiter or a line break. ' +
-          'Write a quote inside a quoted field as two quotes ("")',
-        failure,
-      );
     default:
       // csv-parse's own line number is left out, because it can differ from the line counted here.
       return new ImportFileError(
         'csv_syntax',
         line,
-        `the row that starts here could not be parsed: ${failure.message.replace(/ (at|on) line \d+/, '')}`,
+        `the row that starts here could not be parsed: ${escapeControls(failure.message.replace(/ (at|on) line \d+/, ''))}`,
         failure,
       );
   }

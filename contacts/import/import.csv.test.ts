@@ -366,12 +366,56 @@ describe('malformed CSV', () => {
     expect(summary.error).toBe(error);
   });
 
-  it('stops at text after a closing quote', async () => {
-    const { contacts, error } = await collectText('email,name\nann@example.com,Ann\nbob@example.com,"Bob"by\n');
+  it('keeps text after a closing quote as written', async () => {
+    const { contacts, issues, error } = await collectText('email,name\nann@example.com,Ann\nbob@example.com,"Bob"by\n');
 
-    expect(contacts).toHaveLength(1);
-    expect((error as ImportFileError).line).toBe(3);
-    expect((error as Error).message).toMatch(/^line 3: in the row that starts here, a closing quote is followed by a character/);
+    expect(error).toBeUndefined();
+    expect(issues).toEqual([]);
+    expect(contacts.map((contact) => [contact.line, contact.fullName])).toEqual([
+      [2, 'Ann'],
+      [3, '"Bob"by'],
+    ]);
+  });
+
+  it('reports only the row with a stray quote and reads on', async () => {
+    const csv = ['name,email', 'Bob "Bo" Lee,bob@example.com', 'Cat,cat"@example.com', 'Dan,dan@example.com'].join('\n');
+
+    const { contacts, issues, summary, error } = await collectText(csv);
+
+    expect(error).toBeUndefined();
+    expect(contacts.map((contact) => [contact.line, contact.fullName, contact.email])).toEqual([
+      [2, 'Bob "Bo" Lee', 'bob@example.com'],
+      [4, 'Dan', 'dan@example.com'],
+    ]);
+    expect(issues).toEqual([
+      {
+        line: 3,
+        field: 'email',
+        value: 'cat"@example.com',
+        reason: 'email address "cat\\"@example.com" is invalid: the part before @ contains a character other than letters, digits and !#$%&\'*+-/=?^_`{|}~.',
+        severity: 'error',
+      },
+      { line: 3, reason: 'the row has no valid email, phone, X user id or Messenger PSID, so it was not imported', severity: 'error' },
+    ]);
+    expect(summary).toMatchObject({ complete: true, rowsRead: 3, contacts: 2, rowsRejected: 1 });
+  });
+
+  it('names the lines that a stray opening quote joined into one row', async () => {
+    const csv = ['name,email', '"Eve,eve@example.com', 'Fay,fay@example.com', 'Gus,"gus@example.com"', 'Hal,hal@example.com'].join('\n');
+
+    const { contacts, issues, error } = await collectText(csv);
+
+    expect(error).toBeUndefined();
+    expect(contacts.map((contact) => [contact.line, contact.email])).toEqual([[5, 'hal@example.com']]);
+    expect(issues).toEqual([
+      {
+        line: 2,
+        reason:
+          'the row has 1 cell, but the header has 2 columns. A quoted cell in it runs over line breaks, so lines 2 to 4 were read as this one row. ' +
+          'Check the row for a stray quote (") at the start of a cell',
+        severity: 'error',
+      },
+    ]);
   });
 
   it('stops at a quoted field that would run past the record limit', async () => {
@@ -428,5 +472,62 @@ describe('malformed CSV', () => {
 
     expect((error as ImportFileError).problem).toBe('unsupported_encoding');
     expect(summary.format).toBeUndefined();
+  });
+});
+
+describe('cells that a spreadsheet wrote', () => {
+  const csvQuoted = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
+
+  it('reads Excel text formulas as their text', async () => {
+    const csv = [
+      'name,phone,external_id,sms_consent',
+      'Ann,="4155552671",="00412",="yes"',
+      // Quoted CSV cells whose text is ="4155552672" and ="007 ""B""", a quote doubled inside the formula's string.
+      `Bob,${csvQuoted('="4155552672"')},${csvQuoted('="007 ""B"""')},no`,
+      'Cat,="",="",',
+    ].join('\n');
+
+    const { contacts, issues, error } = await collectText(csv);
+
+    expect(error).toBeUndefined();
+    expect(issues).toEqual([
+      { line: 4, reason: 'the row has no valid email, phone, X user id or Messenger PSID, so it was not imported', severity: 'error' },
+    ]);
+    expect(contacts).toEqual([
+      { line: 2, firstName: 'Ann', fullName: 'Ann', phone: '+14155552671', externalId: '00412', consent: { sms: true } },
+      { line: 3, firstName: 'Bob', fullName: 'Bob', phone: '+14155552672', externalId: '007 "B"', consent: { sms: false } },
+    ]);
+  });
+
+  it('reports the cell as written when its text is invalid', async () => {
+    const { contacts, issues } = await collectText('email,phone\nann@example.com,="415"\n');
+
+    expect(contacts).toEqual([{ line: 2, email: 'ann@example.com', consent: {} }]);
+    expect(issues).toEqual([
+      {
+        line: 2,
+        field: 'phone',
+        value: '="415"',
+        reason: 'phone number "415" is too short for US',
+        severity: 'warning',
+      },
+    ]);
+  });
+
+  it('leaves other formulas as written and says so', async () => {
+    const { contacts, issues } = await collectText('email,phone\nann@example.com,="415"&"5552671"\n');
+
+    expect(contacts).toEqual([{ line: 2, email: 'ann@example.com', consent: {} }]);
+    expect(issues).toEqual([
+      {
+        line: 2,
+        field: 'phone',
+        value: '="415"&"5552671"',
+        reason:
+          'phone number "=\\"415\\"&\\"5552671\\"" is not a phone number. Expected digits with an optional leading + or 00 (default country US). ' +
+          'The cell looks like a spreadsheet formula, so save the column as plain text and import it again',
+        severity: 'warning',
+      },
+    ]);
   });
 });

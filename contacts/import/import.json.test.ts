@@ -56,6 +56,7 @@ describe('JSON contact list', () => {
     expect(issues).toEqual([
       {
         line: 2,
+        element: 1,
         reason: 'expected each element of the array to be an object of contact fields, found "ann@example.com"',
         severity: 'error',
       },
@@ -69,6 +70,7 @@ describe('JSON contact list', () => {
     expect(issues).toEqual([
       {
         line: 1,
+        element: 1,
         field: 'xUserId',
         value: '1111111111111111200',
         reason:
@@ -86,6 +88,7 @@ describe('JSON contact list', () => {
     expect(issues).toEqual([
       {
         line: 1,
+        element: 1,
         field: 'smsConsent',
         value: '{"value":true}',
         reason: 'smsConsent is {"value":true}, expected a string',
@@ -100,6 +103,7 @@ describe('JSON contact list', () => {
     expect(contacts).toEqual([]);
     expect(issues[0]).toEqual({
       line: 1,
+      element: 1,
       field: 'Email',
       value: 'b@example.com',
       reason: '"email" and "Email" both give the email. Keep one of them',
@@ -114,11 +118,13 @@ describe('JSON contact list', () => {
     expect(issues).toEqual([
       {
         line: 1,
+        element: 2,
         field: 'email',
         value: 'A@EXAMPLE.COM',
-        reason: 'same email "a@example.com" as the contact at line 1',
+        reason: 'same email "a@example.com" as element 1 (line 1)',
         severity: 'duplicate',
         duplicateOf: 1,
+        duplicateOfElement: 1,
       },
     ]);
   });
@@ -131,32 +137,33 @@ describe('malformed JSON', () => {
     expect(contacts.map((contact) => contact.email)).toEqual(['a@example.com']);
     expect(error).toBeInstanceOf(ImportFileError);
     expect((error as ImportFileError).problem).toBe('json_syntax');
-    expect((error as Error).message).toBe('line 3: unexpected "," in the JSON file, which is not valid JSON');
+    expect((error as ImportFileError).element).toBe(2);
+    expect((error as Error).message).toBe('line 3, element 2: unexpected "," in the JSON file, which is not valid JSON');
     expect(summary).toMatchObject({ complete: false, rowsRead: 1, contacts: 1 });
   });
 
   it('stops at an unexpected character', async () => {
     const { error } = await collectText('[\n{"email": \'a@example.com\'}\n]', { format: 'json' });
 
-    expect((error as Error).message).toBe('line 2: unexpected character "\'" in the JSON file, which is not valid JSON');
+    expect((error as Error).message).toBe('line 2, element 1: unexpected character "\'" in the JSON file, which is not valid JSON');
   });
 
   it.each([
-    ['inside an element', '[\n{"email": "a@example.com"},\n{"email": "b@exa', 3],
-    ['after an element', '[\n{"email": "a@example.com"},\n', 2],
-  ])('stops at a file cut short %s', async (_where, json, line) => {
+    ['inside an element', '[\n{"email": "a@example.com"},\n{"email": "b@exa', 'line 3, element 2'],
+    ['after an element', '[\n{"email": "a@example.com"},\n', 'line 2'],
+  ])('stops at a file cut short %s', async (_where, json, position) => {
     const { contacts, error } = await collectText(json);
 
     expect(contacts).toHaveLength(1);
     expect((error as Error).message).toBe(
-      `line ${line}: the JSON file ends inside its JSON array, so it is cut short or a closing ] is missing`,
+      `${position}: the JSON file ends inside its JSON array, so it is cut short or a closing ] is missing`,
     );
   });
 
   it('stops at a line break inside a string', async () => {
     const { error } = await collectText('[\n{"email": "a@exa\nmple.com"}]');
 
-    expect((error as Error).message).toBe('line 2: unexpected character "\\n" in the JSON file, which is not valid JSON');
+    expect((error as Error).message).toBe('line 2, element 1: unexpected character "\\n" in the JSON file, which is not valid JSON');
   });
 
   it('stops at content after the array', async () => {
@@ -196,11 +203,13 @@ describe('X archive follower file', () => {
     expect(issues).toEqual([
       {
         line: 6,
+        element: 2,
         field: 'follower.accountId',
         value: '42',
-        reason: 'same X user id "42" as the contact at line 1',
+        reason: 'same X user id "42" as element 1 (line 1)',
         severity: 'duplicate',
         duplicateOf: 1,
+        duplicateOfElement: 1,
       },
     ]);
   });
@@ -212,11 +221,12 @@ describe('X archive follower file', () => {
 
     expect(contacts).toEqual([]);
     expect(issues).toEqual([
-      { line: 2, field: 'follower.accountId', value: 'jack', reason: 'X user id "jack" is invalid: expected digits only', severity: 'error' },
-      { line: 2, reason: 'the row has no valid email, phone, X user id or Messenger PSID, so it was not imported', severity: 'error' },
-      { line: 3, reason: 'follower.accountId is missing, so the follower cannot be reached', severity: 'error' },
+      { line: 2, element: 1, field: 'follower.accountId', value: 'jack', reason: 'X user id "jack" is invalid: expected digits only', severity: 'error' },
+      { line: 2, element: 1, reason: 'the row has no valid email, phone, X user id or Messenger PSID, so it was not imported', severity: 'error' },
+      { line: 3, element: 2, reason: 'follower.accountId is missing, so the follower cannot be reached', severity: 'error' },
       {
         line: 4,
+        element: 3,
         reason: 'expected an element of the form {"follower": {"accountId": "..."}}, found {"following":{"accountId":"1"}}',
         severity: 'error',
       },
@@ -231,7 +241,7 @@ describe('X archive follower file', () => {
     expect(contacts.map((contact) => contact.xUserId)).toEqual(['1']);
     expect((error as ImportFileError).problem).toBe('json_syntax');
     expect((error as Error).message).toBe(
-      'line 7: the X archive follower file ends inside its JSON array, so it is cut short or a closing ] is missing',
+      'line 7, element 2: the X archive follower file ends inside its JSON array, so it is cut short or a closing ] is missing',
     );
   });
 

@@ -12,7 +12,7 @@ import type { ContactImport, DetectedFormat, ImportBatch, ImportFormat, ImportOp
 import { readXFollowerArray } from './x-archive.js';
 
 export type { ImportInput } from './input.js';
-export { ImportFileError, type ImportFileProblem } from './errors.js';
+export { ImportFileError, ImportInputError, type FilePosition, type ImportFileProblem } from './errors.js';
 export type * from './types.js';
 
 const FORMATS: readonly ImportFormat[] = ['auto', 'meta-leads', 'square', 'x-followers', 'csv', 'json'];
@@ -24,7 +24,8 @@ const DEFAULT_MAX_ISSUES = 10_000;
  * Imports a contact list from a stream: Meta Lead Ads and Square customer
  * CSV exports, an X archive `data/follower.js`, or a generic CSV file or
  * JSON array. Reads the input only as far as the batch being built needs,
- * plus the one chunk that csv-parse reads ahead.
+ * plus the one chunk that csv-parse reads ahead, and its first 8 KiB at least,
+ * in which a binary file is detected.
  *
  * Every row yields either a contact, with a `warning` issue for each field
  * that was left out, or `error` issues, or one `duplicate` issue.
@@ -49,10 +50,10 @@ export function importContacts(input: ImportInput, options: ImportOptions): Cont
 }
 
 type Settings = Required<Pick<ImportOptions, 'format' | 'defaultCountry' | 'batchSize' | 'maxIssues'>> &
-  Pick<ImportOptions, 'onProgress'>;
+  Pick<ImportOptions, 'onProgress' | 'onFormat'>;
 
 function resolveOptions(options: ImportOptions): Settings {
-  const { format, defaultCountry, batchSize = DEFAULT_BATCH_SIZE, maxIssues = DEFAULT_MAX_ISSUES, onProgress } = options;
+  const { format, defaultCountry, batchSize = DEFAULT_BATCH_SIZE, maxIssues = DEFAULT_MAX_ISSUES, onProgress, onFormat } = options;
 
   if (!FORMATS.includes(format)) {
     throw new RangeError(`invalid import format ${JSON.stringify(format)}: expected one of ${FORMATS.join(', ')}`);
@@ -66,7 +67,7 @@ function resolveOptions(options: ImportOptions): Settings {
     throw new RangeError(`invalid issue limit ${String(maxIssues)}: expected an integer of at least 0`);
   }
 
-  return { format, defaultCountry, batchSize, maxIssues, onProgress };
+  return { format, defaultCountry, batchSize, maxIssues, onProgress, onFormat };
 }
 
 async function* runImport(
@@ -83,6 +84,7 @@ async function* runImport(
     opened = await openInput(input, run.counter);
     const format = settings.format === 'auto' ? detectFormat(opened.head) : settings.format;
     run.start(format, sourceOf(format));
+    await settings.onFormat?.(format, sourceOf(format));
 
     // read
     for await (const rows of readRows(format, opened, (name) => run.addIgnoredColumn(name))) {

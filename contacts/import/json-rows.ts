@@ -1,5 +1,6 @@
 import { applyRule, genericRule, type ColumnRule } from './columns.js';
 import type { JsonElement } from './json-elements.js';
+import { escapeControls } from './quote.js';
 import { emptyRowInput, type ContactField, type RowInput, type SourceRow } from './row.js';
 
 // Fields that contain ids, which a JSON number above 2^53 cannot represent exactly.
@@ -21,9 +22,9 @@ export class JsonContactMapper {
     this.#onIgnoredKey = onIgnoredKey;
   }
 
-  map({ line, value }: JsonElement): SourceRow {
+  map({ line, element, value }: JsonElement): SourceRow {
     if (!isObject(value)) {
-      return { line, rejected: `expected each element of the array to be an object of contact fields, found ${describeJson(value)}` };
+      return { line, element, rejected: `expected each element of the array to be an object of contact fields, found ${describeJson(value)}` };
     }
 
     const input = emptyRowInput();
@@ -35,7 +36,7 @@ export class JsonContactMapper {
       }
       putJsonValue(input, rule, key, item);
     }
-    return { line, input };
+    return { line, element, input };
   }
 
   #ruleOf(key: string): ColumnRule | null {
@@ -55,14 +56,14 @@ export class JsonContactMapper {
  * `{ "follower": { "accountId": "<digits>", "userLink": "<url>" } }`. The
  * account id becomes both the X user id and the external id.
  */
-export function mapXFollower({ line, value }: JsonElement): SourceRow {
+export function mapXFollower({ line, element, value }: JsonElement): SourceRow {
   const follower = isObject(value) ? value.follower : undefined;
   if (!isObject(follower)) {
-    return { line, rejected: `expected an element of the form {"follower": {"accountId": "..."}}, found ${describeJson(value)}` };
+    return { line, element, rejected: `expected an element of the form {"follower": {"accountId": "..."}}, found ${describeJson(value)}` };
   }
   const accountId = follower.accountId;
   if (accountId === undefined || accountId === null || accountId === '') {
-    return { line, rejected: 'follower.accountId is missing, so the follower cannot be reached' };
+    return { line, element, rejected: 'follower.accountId is missing, so the follower cannot be reached' };
   }
 
   const input = emptyRowInput();
@@ -70,7 +71,7 @@ export function mapXFollower({ line, value }: JsonElement): SourceRow {
   if (input.fields.xUserId !== undefined) {
     input.fields.externalId = input.fields.xUserId;
   }
-  return { line, input };
+  return { line, element, input };
 }
 
 function putJsonValue(input: RowInput, rule: ColumnRule, key: string, item: unknown): void {
@@ -118,5 +119,5 @@ const MAX_DESCRIBED_CHARS = 60;
 
 function describeJson(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > MAX_DESCRIBED_CHARS ? `${text.slice(0, MAX_DESCRIBED_CHARS)}…` : text;
+  return escapeControls(text.length > MAX_DESCRIBED_CHARS ? `${text.slice(0, MAX_DESCRIBED_CHARS)}…` : text);
 }

@@ -1,5 +1,6 @@
 import { normalizeEmail } from '../email.js';
 import { normalizePhone } from '../phone.js';
+import { issueValue, requote } from './quote.js';
 import type { ConsentChannel, ImportedContact, RowIssue } from './types.js';
 import { checkDecoded, checkPsid, checkXUserId, normalizeLocale, type CheckResult } from './values.js';
 
@@ -38,8 +39,14 @@ export interface RowInput {
   problems: FieldProblem[];
 }
 
+/** The start of a row: its line and, for a JSON file, the 1-based position of its array element. */
+export interface RowPosition {
+  line: number;
+  element?: number;
+}
+
 /** A row as read from the file: mapped to fields, or rejected by its reader with a reason. */
-export type SourceRow = { line: number; input: RowInput } | { line: number; rejected: string };
+export type SourceRow = (RowPosition & { input: RowInput }) | (RowPosition & { rejected: string });
 
 export interface NormalizedRow {
   /** Missing when the row is rejected. */
@@ -71,6 +78,11 @@ export function emptyRowInput(): RowInput {
   return { fields: {}, consent: {}, problems: [] };
 }
 
+/** Returns the position fields of an issue: the line, and the element only when there is one. */
+export function issuePosition({ line, element }: RowPosition): Pick<RowIssue, 'line' | 'element'> {
+  return element === undefined ? { line } : { line, element };
+}
+
 /**
  * Checks and normalizes the fields of one row.
  *
@@ -81,9 +93,9 @@ export function emptyRowInput(): RowInput {
  *
  * @param defaultCountry - as for normalizePhone, already validated
  */
-export function normalizeRow(line: number, input: RowInput, defaultCountry: string): NormalizedRow {
+export function normalizeRow(position: RowPosition, input: RowInput, defaultCountry: string): NormalizedRow {
   const { fields } = input;
-  const contact: ImportedContact = { line, consent: input.consent };
+  const contact: ImportedContact = { line: position.line, consent: input.consent };
   const problems = [...input.problems];
 
   // text fields
@@ -121,15 +133,15 @@ export function normalizeRow(line: number, input: RowInput, defaultCountry: stri
   const reachable = REACH_FIELDS.some((field) => contact[field] !== undefined);
   const rejected = !reachable || problems.some((problem) => problem.rejectsRow);
   const issues: RowIssue[] = problems.map((problem) => ({
-    line,
+    ...issuePosition(position),
     field: problem.column,
-    value: problem.value,
+    value: issueValue(problem.value),
     reason: problem.reason,
     severity: rejected ? 'error' : 'warning',
   }));
   if (!reachable) {
     issues.push({
-      line,
+      ...issuePosition(position),
       reason: 'the row has no valid email, phone, X user id or Messenger PSID, so it was not imported',
       severity: 'error',
     });
@@ -140,14 +152,18 @@ export function normalizeRow(line: number, input: RowInput, defaultCountry: stri
 
 function checkEmail(raw: string): CheckResult {
   const result = normalizeEmail(raw);
-  return result.ok ? { ok: true, value: result.email } : result;
+  return result.ok ? { ok: true, value: result.email } : { ok: false, reason: requote(result.reason, raw) };
 }
 
 function checkPhone(raw: string, defaultCountry: string): CheckResult {
   const result = normalizePhone(raw, defaultCountry);
-  return result.ok ? { ok: true, value: result.e164 } : result;
+  return result.ok ? { ok: true, value: result.e164 } : { ok: false, reason: requote(result.reason, raw) };
 }
 
 function problemOf(found: FieldValue, reason: string): FieldProblem {
-  return { column: found.column, value: found.cell ?? found.value, reason, rejectsRow: false };
+  // Excel's ="..." is read as its text, so a value that still starts with = is some other formula.
+  const formula = found.value.startsWith('=')
+    ? '. The cell looks like a spreadsheet formula, so save the column as plain text and import it again'
+    : '';
+  return { column: found.column, value: found.cell ?? found.value, reason: `${reason}${formula}`, rejectsRow: false };
 }

@@ -1,4 +1,5 @@
-import { normalizeRow, type SourceRow } from './row.js';
+import { issueValue, quote, shortName } from './quote.js';
+import { issuePosition, normalizeRow, type SourceRow } from './row.js';
 import { SeenKeys } from './seen-keys.js';
 import type {
   DetectedFormat,
@@ -56,7 +57,7 @@ export class ImportRun {
 
   addIgnoredColumn(name: string): void {
     if (this.#ignoredColumns.size < MAX_IGNORED_COLUMNS) {
-      this.#ignoredColumns.add(name);
+      this.#ignoredColumns.add(shortName(name));
     }
   }
 
@@ -66,11 +67,11 @@ export class ImportRun {
 
     if ('rejected' in row) {
       this.#rowsRejected += 1;
-      this.#addIssue({ line: row.line, reason: row.rejected, severity: 'error' });
+      this.#addIssue({ ...issuePosition(row), reason: row.rejected, severity: 'error' });
       return;
     }
 
-    const { contact, issues } = normalizeRow(row.line, row.input, this.#settings.defaultCountry);
+    const { contact, issues } = normalizeRow(row, row.input, this.#settings.defaultCountry);
     if (contact === undefined) {
       this.#rowsRejected += 1;
       issues.forEach((issue) => this.#addIssue(issue));
@@ -78,17 +79,20 @@ export class ImportRun {
     }
 
     // A duplicate's own warnings are left out, because its single issue explains why the whole row was dropped.
-    const match = this.#seen.add(contact);
+    const match = this.#seen.add(contact, row.element);
     if (match !== undefined) {
       const found = row.input.fields[match.field];
+      const written = found?.cell ?? found?.value;
+      const keptContact = match.element === undefined ? `the contact at line ${match.line}` : `element ${match.element} (line ${match.line})`;
       this.#duplicates += 1;
       this.#addIssue({
-        line: row.line,
+        ...issuePosition(row),
         field: found?.column,
-        value: found?.cell ?? found?.value,
-        reason: `same ${DUPLICATE_FIELD_LABELS[match.field]} ${JSON.stringify(match.value)} as the contact at line ${match.line}`,
+        value: written === undefined ? undefined : issueValue(written),
+        reason: `same ${DUPLICATE_FIELD_LABELS[match.field]} ${quote(match.value)} as ${keptContact}`,
         severity: 'duplicate',
         duplicateOf: match.line,
+        ...(match.element === undefined ? {} : { duplicateOfElement: match.element }),
       });
       return;
     }

@@ -8,6 +8,14 @@ export interface DuplicateMatch {
   value: string;
   /** Line of the contact that was kept. */
   line: number;
+  /** For a JSON file: the array element of the contact that was kept. */
+  element?: number;
+}
+
+/** The line and element of a kept contact of a JSON file. A CSV row stores only its line, which costs no allocation. */
+interface KeptElement {
+  line: number;
+  element: number;
 }
 
 /**
@@ -17,21 +25,22 @@ export interface DuplicateMatch {
  *
  * Deduplicator from contacts/dedupe.ts follows the same rules for email and
  * phone but stores no line, so this index maps each key to the line of the
- * contact that was kept. Each key costs one string and one Map entry.
+ * contact that was kept. Each key costs one string and one Map entry, and
+ * each contact of a JSON file one more small object for its element.
  * Prefixed X and PSID keys cannot collide with the keys of contactKey: an
  * email key contains `@` and a phone key starts with `+`.
  */
 export class SeenKeys {
-  readonly #lineByKey = new Map<string, number>();
+  readonly #keptByKey = new Map<string, number | KeptElement>();
 
   /** Number of distinct keys stored. */
   get size(): number {
-    return this.#lineByKey.size;
+    return this.#keptByKey.size;
   }
 
   /** Drops every key. */
   clear(): void {
-    this.#lineByKey.clear();
+    this.#keptByKey.clear();
   }
 
   /**
@@ -40,9 +49,10 @@ export class SeenKeys {
    * a duplicate point to the contact that was kept, so rows linked through
    * any chain of shared keys count as that one contact.
    *
+   * @param element - the contact's array element, for a JSON file
    * @throws RangeError when the email or phone is not in normalized form, as contactKey does
    */
-  add(contact: ImportedContact): DuplicateMatch | undefined {
+  add(contact: ImportedContact, element?: number): DuplicateMatch | undefined {
     const { email, phone } = contactKey(contact);
     const keys: Array<[DuplicateMatch['field'], string, string]> = [];
     if (email !== undefined) {
@@ -59,18 +69,19 @@ export class SeenKeys {
     }
 
     let match: DuplicateMatch | undefined;
+    let keptAt: number | KeptElement | undefined;
     for (const [field, value, key] of keys) {
-      const line = this.#lineByKey.get(key);
-      if (line !== undefined) {
-        match = { field, value, line };
+      keptAt = this.#keptByKey.get(key);
+      if (keptAt !== undefined) {
+        match = typeof keptAt === 'number' ? { field, value, line: keptAt } : { field, value, ...keptAt };
         break;
       }
     }
 
-    const keptLine = match?.line ?? contact.line;
+    keptAt ??= element === undefined ? contact.line : { line: contact.line, element };
     for (const [, , key] of keys) {
-      if (!this.#lineByKey.has(key)) {
-        this.#lineByKey.set(key, keptLine);
+      if (!this.#keptByKey.has(key)) {
+        this.#keptByKey.set(key, keptAt);
       }
     }
     return match;

@@ -41,14 +41,24 @@ export interface ImportedContact {
  */
 export interface RowIssue {
   line: number;
+  /**
+   * For a JSON file: the 1-based position of the row's element in the array,
+   * which distinguishes elements that share a line.
+   */
+  element?: number;
   /** The column or JSON key as written in the file. */
   field?: string;
-  /** The value as written in the file. */
+  /**
+   * The value as written in the file, with control characters escaped, such as
+   * `\u0000`, and cut with … after 256 characters.
+   */
   value?: string;
   reason: string;
   severity: 'error' | 'warning' | 'duplicate';
   /** For a duplicate: the line of the contact that was kept. */
   duplicateOf?: number;
+  /** For a duplicate in a JSON file: the element of the contact that was kept. */
+  duplicateOfElement?: number;
 }
 
 export interface ImportProgress {
@@ -70,6 +80,12 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Issues handed out at most. Further issues are only counted, in `issuesDropped`. Default 10,000. */
   maxIssues?: number;
+  /**
+   * Called once the format is known, before the first row is parsed. When it
+   * throws or rejects, the import stops with that error and hands out nothing,
+   * so a caller can turn away a format that its destination cannot take.
+   */
+  onFormat?: (format: DetectedFormat, source: SegmentSource | undefined) => void | Promise<void>;
 }
 
 export interface ImportBatch {
@@ -100,7 +116,10 @@ export interface ImportSummary {
   warnings: number;
   /** Issues counted but not handed out because `maxIssues` was reached. */
   issuesDropped: number;
-  /** Columns, or JSON keys, that the format does not read, in the order first seen. */
+  /**
+   * Columns, or JSON keys, that the format does not read, in the order first
+   * seen, with control characters escaped and cut after 60 characters.
+   */
   ignoredColumns: string[];
   bytesRead: number;
 }
@@ -110,8 +129,8 @@ export interface ContactImport {
   /**
    * The contacts and issues in file order. The next part of the input is read
    * only when the caller asks for the next batch. A malformed file makes the
-   * iteration throw an ImportFileError after it has handed out every contact
-   * read before the fault.
+   * iteration throw an ImportFileError, and a failing input stream an
+   * ImportInputError, after it has handed out every contact read before the fault.
    */
   batches: AsyncIterable<ImportBatch>;
   /**

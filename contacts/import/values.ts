@@ -1,3 +1,5 @@
+import { quote } from './quote.js';
+
 export type CheckResult = { ok: true; value: string } | { ok: false; reason: string };
 
 const YES = new Set(['yes', 'y', 'true', '1']);
@@ -50,7 +52,7 @@ function canonicalizeLocale(raw: string): CheckResult {
       throw error;
     }
   }
-  return { ok: false, reason: `locale ${JSON.stringify(raw)} is not a valid BCP 47 language tag, such as en-US` };
+  return { ok: false, reason: `locale ${quote(raw)} is not a valid BCP 47 language tag, such as en-US` };
 }
 
 const DIGITS = /^\d+$/;
@@ -76,7 +78,7 @@ export function checkPsid(raw: string): CheckResult {
 
 function checkDigits(raw: string, label: string, maxDigits: number): CheckResult {
   const text = raw.trim();
-  const quoted = JSON.stringify(raw);
+  const quoted = quote(raw);
 
   if (SCIENTIFIC_NOTATION.test(text)) {
     return {
@@ -99,9 +101,20 @@ function checkDigits(raw: string, label: string, maxDigits: number): CheckResult
 export function checkDecoded(raw: string, label: string): string | undefined {
   if (raw.includes('\uFFFD')) {
     return (
-      `${label} ${JSON.stringify(raw)} contains bytes that could not be decoded as text, shown as \uFFFD. ` +
+      `${label} ${quote(raw)} contains bytes that could not be decoded as text, shown as \uFFFD. ` +
       'Save the file as UTF-8 and import it again'
     );
   }
   return undefined;
+}
+
+// Excel keeps a cell as text, leading zeros included, when it is written as the
+// formula ="00412", and some exports write every cell that way. Inside the string
+// literal a quote is doubled. Any other formula, such as ="415"&"5552671", is left as written.
+const SPREADSHEET_TEXT = /^="((?:[^"]|"")*)"$/s;
+
+/** Returns the text of a cell written as Excel's text formula `="..."`, trimmed, or undefined for any other cell. */
+export function unwrapSpreadsheetText(cell: string): string | undefined {
+  const match = SPREADSHEET_TEXT.exec(cell);
+  return match === null ? undefined : (match[1] ?? '').replaceAll('""', '"').trim();
 }

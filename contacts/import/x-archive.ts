@@ -1,5 +1,7 @@
 import { ImportFileError } from './errors.js';
+import { locateInputFailure } from './input.js';
 import { readJsonArray, type JsonElement } from './json-elements.js';
+import { quote } from './quote.js';
 
 // An X (Twitter) account archive stores followers in data/follower.js as a
 // JavaScript assignment, `window.YTD.follower.part0 = [ ... ]`. Large
@@ -30,7 +32,12 @@ export async function* readXFollowerArray(chunks: AsyncIterable<Uint8Array>): As
     let assignment = Buffer.alloc(0);
     let rest: Uint8Array | undefined;
     while (assignment.length <= MAX_ASSIGNMENT_BYTES) {
-      const next = await iterator.next();
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        throw locateInputFailure(error, { line: 1, element: 1 });
+      }
       if (next.done === true) {
         break;
       }
@@ -50,7 +57,7 @@ export async function* readXFollowerArray(chunks: AsyncIterable<Uint8Array>): As
         'x_archive_prefix',
         1,
         'expected the X archive file data/follower.js, which starts with "window.YTD.follower.part0 =", ' +
-          `but the file starts with ${JSON.stringify(found)}`,
+          `but the file starts with ${quote(found)}`,
       );
     }
 

@@ -5,12 +5,25 @@ import type { Db } from '../../store/types.js';
 import { TEST_STORES, type TestStore } from '../../test/stores.js';
 import { createCampaign } from '../campaigns/service.js';
 import { getContact, listConsentEvents, recordConsents, upsertContacts } from '../repos/contacts.js';
-import { failStalledImports, getImport } from '../repos/imports.js';
+import { failStalledImports, getImport, listImportIssues } from '../repos/imports.js';
 import { upsertTruck } from '../repos/trucks.js';
 import { runImport } from './run-import.js';
+import { streamUpload } from './upload.js';
 
 async function* chunks(text: string): AsyncIterable<string> {
   yield text;
+}
+
+/** Yields `text` as a request body does, in chunks of `size` bytes. */
+async function* bodyOf(text: string, size: number): AsyncIterable<Uint8Array> {
+  const bytes = Buffer.from(text);
+  for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
+}
+
+/** Yields `text`, then fails as a request body whose client closed the connection. */
+async function* cutOffBody(text: string): AsyncIterable<Uint8Array> {
+  yield Buffer.from(text);
+  throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
 }
 
 /** Yields the first part, then waits for `release` before the rest: an upload still arriving. */
@@ -111,9 +124,16 @@ for (const [storeName, open] of TEST_STORES) {
       );
       expect(declared).toMatchObject({ code: 'invalid_input', field: 'format', value: 'square' });
 
-      const detected = await runImport(db, { segmentId: twitterSegmentId, format: 'auto', defaultCountry: 'US' }, chunks(square), silentLogger());
-      expect(detected.status).toBe('failed');
-      expect(detected.error).toMatch(/square export, which cannot go into a twitter segment/);
+      const importId = '9d4f6c1a-2b3e-4f5a-8b7c-6d5e4f3a2b1c';
+      const detected = await runImport(db, { segmentId: twitterSegmentId, format: 'auto', defaultCountry: 'US', importId }, chunks(square), silentLogger()).catch(
+        (caught: unknown) => caught,
+      );
+      expect(detected).toBeInstanceOf(CloudburstError);
+      expect(detected).toMatchObject({ code: 'invalid_input', field: 'format', value: 'square' });
+      expect((detected as Error).message).toBe(
+        'invalid format: the file is a square export, which goes only into a point_of_sale segment, but segment "Followers" is a twitter segment',
+      );
+      expect(await getImport(db, importId)).toBeUndefined();
       const [members] = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM segment_members WHERE segment_id = $1`, [twitterSegmentId]);
       expect(members!.count).toBe(0);
 
@@ -128,9 +148,10 @@ for (const [storeName, open] of TEST_STORES) {
       const rows = (from: number, count: number) => Array.from({ length: count }, (_, index) => `progress${from + index}@example.com\n`).join('');
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
-      const running = runImport(db, { segmentId, format: 'csv', defaultCountry: 'US', importId }, slowUpload(`email\n${rows(0, 300)}`, rows(300, 100), released), silentLogger());
+      // The first part is over 8 KiB, which the importer reads before it parses anything.
+      const running = runImport(db, { segmentId, format: 'csv', defaultCountry: 'US', importId }, slowUpload(`email\n${rows(0, 400)}`, rows(400, 100), released), silentLogger());
 
-      // The first 250 rows make a batch; the other 50 wait for the rest of the file.
+      // The first 250 rows make a batch; the other 150 wait for the rest of the file.
       await expect.poll(async () => (await getImport(db, importId))?.progress.added ?? 0).toBe(250);
       const midway = (await getImport(db, importId))!;
       expect(midway.status).toBe('running');
@@ -140,7 +161,82 @@ for (const [storeName, open] of TEST_STORES) {
       release();
       const record = await running;
       expect(record.status).toBe('done');
-      expect(record.summary).toMatchObject({ rowsRead: 400, contacts: 400, added: 400 });
+      expect(record.summary).toMatchObject({ rowsRead: 500, contacts: 500, added: 500 });
+    });
+    it('keeps the element of a JSON issue in the stored reason', async () => {
+      const json = '[{"email": "j1@example.com"}, {"email": "j2@example.com", "phone": "12"}, {"email": "J1@example.com"}]';
+      const record = await runImport(db, { segmentId, format: 'auto', defaultCountry: 'US' }, chunks(json), silentLogger());
+
+      expect(record.status).toBe('done');
+      expect(await listImportIssues(db, record.id, { limit: 10, offset: 0 })).toEqual([
+        {
+          line: 1,
+          severity: 'warning',
+          field: 'phone',
+          value: '12',
+          reason: 'element 2: phone number "12" is too short for US',
+        },
+        {
+          line: 1,
+          severity: 'duplicate',
+          field: 'email',
+          value: 'J1@example.com',
+          reason: 'element 3: same email "j1@example.com" as element 1 (line 1)',
+        },
+      ]);
+    });
+
+    it('says how far an upload got before the client closed it', async () => {
+      const text = 'email\ncut1@example.com\ncut2@example.com\ncut3@exa';
+      const upload = streamUpload(cutOffBody(text), { maxBytes: 1024 });
+      const record = await runImport(db, { segmentId, format: 'auto', defaultCountry: 'US' }, upload, silentLogger());
+
+      expect(record.status).toBe('failed');
+      expect(record.error).toBe(
+        `the upload stopped after ${Buffer.byteLength(text)} bytes because the client closed the connection. The rows before line 4 were kept. ` +
+          'Import the rest of the file again, or the whole file, because contacts already in the segment are not added twice',
+      );
+      expect(record.summary).toMatchObject({ complete: false, rowsRead: 2, added: 2, stoppedBy: 'upload' });
+    });
+
+    it('names the JSON element where an upload stopped', async () => {
+      const text = '[{"email": "cutj1@example.com"}, {"email": "cutj2@exa';
+      const record = await runImport(db, { segmentId, format: 'auto', defaultCountry: 'US' }, streamUpload(cutOffBody(text), { maxBytes: 1024 }), silentLogger());
+
+      expect(record.error).toBe(
+        `the upload stopped after ${Buffer.byteLength(text)} bytes because the client closed the connection. The elements before element 2 (line 1) were kept. ` +
+          'Import the rest of the file again, or the whole file, because contacts already in the segment are not added twice',
+      );
+    });
+
+    it('says no row was read when an upload stops in the header', async () => {
+      const record = await runImport(db, { segmentId, format: 'auto', defaultCountry: 'US' }, streamUpload(cutOffBody('ema'), { maxBytes: 1024 }), silentLogger());
+
+      expect(record.status).toBe('failed');
+      expect(record.error).toBe(
+        'the upload stopped after 3 bytes because the client closed the connection. No row was read. ' +
+          'Import the rest of the file again, or the whole file, because contacts already in the segment are not added twice',
+      );
+      expect(record.summary).toMatchObject({ rowsRead: 0, stoppedBy: 'upload' });
+    });
+
+    it('stops an upload at its byte limit', async () => {
+      const text = `email\n${Array.from({ length: 10 }, (_, index) => `big${index}@example.com\n`).join('')}`;
+      const record = await runImport(db, { segmentId, format: 'auto', defaultCountry: 'US' }, streamUpload(bodyOf(text, 64), { maxBytes: 100 }), silentLogger());
+
+      expect(record.status).toBe('failed');
+      expect(record.error).toBe(
+        `the upload stopped after 64 bytes because the file is larger than 100 bytes, the most that one import accepts. The rows before line 5 were kept. ` +
+          'Split the rest of the file into smaller files and import each of them',
+      );
+    });
+
+    it('marks a fault in the file as stopped by the file', async () => {
+      const record = await runImport(db, { segmentId, format: 'auto', defaultCountry: 'US' }, chunks('email\nbin\u0000@example.com\n'), silentLogger());
+
+      expect(record.status).toBe('failed');
+      expect(record.error).toBe('line 2: the file is not text (found a NUL byte at byte offset 9). Export the list as CSV or JSON and import that file');
+      expect(record.summary).toMatchObject({ rowsRead: 0, stoppedBy: 'file' });
     });
   });
 }

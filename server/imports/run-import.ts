@@ -3,15 +3,23 @@ import type { ChannelName } from '../../channels/types.js';
 import { CloudburstError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { isPhoneCountry } from '../../contacts/phone.js';
-import { importContacts, type ImportFormat, type ImportInput, type ImportProgress, type ImportSummary, type RowIssue } from '../../contacts/import/import.js';
+import {
+  importContacts,
+  type DetectedFormat,
+  type ImportFormat,
+  type ImportInput,
+  type ImportProgress,
+  type RowIssue,
+} from '../../contacts/import/import.js';
 import { transactionRetryingRaces } from '../../store/race-retry.js';
 import type { Db, Queryable } from '../../store/types.js';
 import { holdsFences } from '../campaigns/status.js';
 import { getCampaign } from '../repos/campaigns.js';
 import { recordConsents, upsertContacts, type ConsentChange } from '../repos/contacts.js';
 import { finishImport, getImport, insertImport, insertImportIssues, updateImportProgress, type ImportRecord } from '../repos/imports.js';
-import { addSegmentMembers, getSegment } from '../repos/segments.js';
+import { addSegmentMembers, getSegment, type Segment } from '../repos/segments.js';
 import { queueCampaignSends } from '../repos/send-jobs.js';
+import { describeStop, stoppedBy } from './import-stop.js';
 
 export interface ImportRequest {
   segmentId: string;
@@ -42,6 +50,12 @@ const FORMAT_SOURCES: Record<string, readonly string[]> = {
  * memberships, consent and row issues are written in one transaction, so an import
  * stopped half way keeps every batch before the fault, and the progress row says how
  * far it got. When the campaign is already scheduled, the new members' sends are queued.
+ *
+ * The import record is created once the start of the file shows its format, so a
+ * file that the segment cannot take is rejected with no record left behind.
+ *
+ * @throws CloudburstError `invalid_input` with field `format` and the format as
+ * its value, requested or detected, when the segment's source cannot take it
  */
 export async function runImport(db: Db, request: ImportRequest, input: ImportInput, logger: Logger): Promise<ImportRecord> {
   const segment = await getSegment(db, request.segmentId);
@@ -52,11 +66,9 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
       value: request.segmentId,
     });
   }
-  if (request.format !== 'auto' && FORMAT_SOURCES[request.format] && !FORMAT_SOURCES[request.format]!.includes(segment.source)) {
-    throw new CloudburstError('invalid_input', `invalid format: "${request.format}" lists cannot go into a ${segment.source} segment`, {
-      field: 'format',
-      value: request.format,
-    });
+  if (request.format !== 'auto') {
+    const mismatch = formatMismatch(request.format, segment, false);
+    if (mismatch !== undefined) throw mismatch;
   }
 
   if (!isPhoneCountry(request.defaultCountry)) {
@@ -70,13 +82,18 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
     throw new CloudburstError('conflict', `import ${request.importId} already exists; choose a new importId`, { field: 'importId', value: request.importId });
   }
   const source = `import ${request.fileName ? JSON.stringify(request.fileName) : '(unnamed file)'} ${importId}`;
-  await insertImport(db, { id: importId, segmentId: segment.id, format: request.format, fileName: request.fileName, defaultCountry: request.defaultCountry });
   const log = logger.child({ component: 'import', importId, segmentId: segment.id });
-  log.info({ format: request.format, fileName: request.fileName }, 'import started');
+  let recorded = false;
+  const createRecord = async () => {
+    await insertImport(db, { id: importId, segmentId: segment.id, format: request.format, fileName: request.fileName, defaultCountry: request.defaultCountry });
+    recorded = true;
+    log.info({ format: request.format, fileName: request.fileName }, 'import started');
+  };
 
   let progress: ImportProgress = { bytesRead: 0, rowsRead: 0, contacts: 0, issues: 0 };
   let issueSeq = 0;
   let added = 0;
+  let rejectedFormat: CloudburstError | undefined;
   const run = importContacts(input, {
     format: request.format,
     defaultCountry: request.defaultCountry,
@@ -84,23 +101,22 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
     onProgress: (next) => {
       progress = next;
     },
+    onFormat: async (format) => {
+      rejectedFormat = request.format === 'auto' ? formatMismatch(format, segment, true) : undefined;
+      if (rejectedFormat !== undefined) throw rejectedFormat;
+      await createRecord();
+    },
   });
 
   let failure: Error | undefined;
   try {
     for await (const batch of run.batches) {
-      if (FORMAT_SOURCES[batch.format] && !FORMAT_SOURCES[batch.format]!.includes(segment.source)) {
-        throw new CloudburstError('invalid_input', `invalid file: it is a ${batch.format} export, which cannot go into a ${segment.source} segment`, {
-          field: 'format',
-          value: batch.format,
-        });
-      }
       // A simultaneous import or sign-up may create one of this batch's contacts first; the rerun matches it.
       added += await transactionRetryingRaces(db, async (tx) => {
         const ids = await upsertContacts(tx, batch.contacts);
         const newMembers = await addSegmentMembers(tx, segment.id, ids, importId);
         await recordConsents(tx, consentChanges(batch.contacts, ids, request.consentChannels ?? [], source));
-        await insertImportIssues(tx, importId, issueSeq, batch.issues);
+        await insertImportIssues(tx, importId, issueSeq, batch.issues.map(toStoredIssue));
         await updateImportProgress(tx, importId, { ...progress, added: added + newMembers });
         return newMembers;
       });
@@ -112,16 +128,41 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
     failure = error as Error;
   }
 
-  const summary: ImportSummary & { added: number } = { ...(await run.summary), added };
-  if (failure && !summary.error) summary.error = failure;
-  const record = await finishImport(db, importId, summary);
-  if (summary.error) {
-    log.warn({ err: summary.error, rowsRead: summary.rowsRead, contacts: summary.contacts }, 'import stopped; the batches before the fault are kept');
+  const summary = await run.summary;
+  if (rejectedFormat !== undefined && failure === rejectedFormat) throw rejectedFormat;
+  // An input that failed before its format was known leaves a record too.
+  if (!recorded) await createRecord();
+
+  const error = summary.error ?? failure;
+  const stored = error === undefined ? { ...summary, added } : { ...summary, added, stoppedBy: stoppedBy(error), error: describeStop(error, summary) };
+  const record = await finishImport(db, importId, stored);
+  if (stored.error) {
+    log.warn({ err: stored.error, rowsRead: summary.rowsRead, contacts: summary.contacts }, 'import stopped early, keeping the batches before the fault');
   } else {
     log.info({ rowsRead: summary.rowsRead, contacts: summary.contacts, added, errors: summary.errors, duplicates: summary.duplicates }, 'import finished');
   }
   await queueSendsOfNewMembers(db, segment.campaignId);
   return record;
+}
+
+/** Returns the error for a format whose export feeds only segments of another source, or undefined when the segment takes it. */
+function formatMismatch(format: DetectedFormat, segment: Segment, detected: boolean): CloudburstError | undefined {
+  const sources = FORMAT_SOURCES[format];
+  if (sources === undefined || sources.includes(segment.source)) return undefined;
+  const file = detected ? `the file is a ${format} export, which` : `"${format}"`;
+  return new CloudburstError(
+    'invalid_input',
+    `invalid format: ${file} goes only into a ${sources.join(' or ')} segment, but segment ${JSON.stringify(segment.name)} is a ${segment.source} segment`,
+    { field: 'format', value: format },
+  );
+}
+
+/**
+ * Puts a JSON issue's element number in front of its reason, because a stored
+ * issue keeps only the line, and a JSON file written on one line has every element on line 1.
+ */
+function toStoredIssue(issue: RowIssue): RowIssue {
+  return issue.element === undefined ? issue : { ...issue, reason: `element ${issue.element}: ${issue.reason}` };
 }
 
 async function queueSendsOfNewMembers(db: Queryable, campaignId: string): Promise<void> {

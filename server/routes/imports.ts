@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { CHANNEL_NAMES, type ChannelName } from '../../channels/types.js';
@@ -5,6 +6,7 @@ import { CloudburstError } from '../../common/errors.js';
 import { isPhoneCountry } from '../../contacts/phone.js';
 import type { Logger } from '../../common/logger.js';
 import { runImport } from '../imports/run-import.js';
+import { streamUpload } from '../imports/upload.js';
 import { getImport, listImportIssues, listImportsOfSegment } from '../repos/imports.js';
 import { getSegment } from '../repos/segments.js';
 import type { ServerServices } from '../services.js';
@@ -49,19 +51,6 @@ function tooLarge(): CloudburstError {
   return new CloudburstError('payload_too_large', `import file exceeds ${MAX_IMPORT_BYTES} bytes; split it into several imports`);
 }
 
-/**
- * Streams the body through, failing once it passes `max` bytes. A body limit that
- * buffers would hold a chunked upload in memory before the import saw its first row.
- */
-async function* limitBytes(body: AsyncIterable<Uint8Array>, max: number): AsyncIterable<Uint8Array> {
-  let seen = 0;
-  for await (const chunk of body) {
-    seen += chunk.byteLength;
-    if (seen > max) throw tooLarge();
-    yield chunk;
-  }
-}
-
 /** Contact-list imports under `/v1/admin`; the file is the raw request body, streamed. */
 export function importRoutes(services: ServerServices, logger: Logger): Hono {
   const { db } = services;
@@ -69,6 +58,8 @@ export function importRoutes(services: ServerServices, logger: Logger): Hono {
 
   // POST /segments/:id/imports?format=&defaultCountry=&fileName=&importId=&consent=sms,email
   // Replies when the whole file is read, with the summary; GET /imports/:importId shows progress meanwhile.
+  // The body is streamed through with a byte limit, because a body limit that buffers would
+  // hold a chunked upload in memory before the import saw its first row.
   app.post('/segments/:id/imports', async (c) => {
     const segmentId = parseInput(uuidParam, c.req.param('id'), 'id');
     const query = parseInput(importQuery, c.req.query(), 'query');
@@ -86,7 +77,7 @@ export function importRoutes(services: ServerServices, logger: Logger): Hono {
         importId: query.importId,
         consentChannels: query.consent,
       },
-      limitBytes(body as unknown as AsyncIterable<Uint8Array>, MAX_IMPORT_BYTES),
+      streamUpload(body as unknown as AsyncIterable<Uint8Array>, { maxBytes: MAX_IMPORT_BYTES, incoming: nodeRequestOf(c.env) }),
       logger,
     );
     return c.json({ import: record }, record.status === 'done' ? 201 : 422);
@@ -114,4 +105,9 @@ export function importRoutes(services: ServerServices, logger: Logger): Hono {
   });
 
   return app;
+}
+
+/** Returns the Node request that @hono/node-server passes as `env.incoming`, or undefined under app.request in tests. */
+function nodeRequestOf(env: unknown): IncomingMessage | undefined {
+  return (env as { incoming?: IncomingMessage } | undefined)?.incoming;
 }
