@@ -26,6 +26,8 @@ export interface OutgoingMessage {
    * `messengerRecipient`), email address (email), device id (push).
    */
   to: string;
+  /** Push only: the recipient's or the segment's code, so the app can open the order page with it. */
+  code?: string;
   /** X only: a public post or a direct message. */
   kind?: 'post' | 'dm';
   /** Messenger only: how the recipient is addressed and why the page may write to them. */

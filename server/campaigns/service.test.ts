@@ -190,6 +190,7 @@ for (const [storeName, open] of TEST_STORES) {
       const longSms = await rejection(createCampaign(db, definition({ segments: [{ source: 'facebook', name: 'Likers', templates: { sms: { body: 'x'.repeat(1_600) } } }] }), NOW));
       expect(longSms.field).toBe('segments.0.templates.sms.body');
       expect(longSms.message).toMatch(/parts, over the maximum/);
+      expect(longSms.message).toMatch(/septets, whatever the recipient's values$/);
       expect(String(longSms.value).length).toBeLessThan(200);
 
       const longTitle = await rejection(createCampaign(db, definition({ channels: ['push'], segments: [], nearbyTemplates: { push: { subject: 'T'.repeat(200), body: '{{code}}' } } }), NOW));

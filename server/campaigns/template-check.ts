@@ -47,7 +47,9 @@ export function assertTemplate(field: string, kind: TemplateKind, template: { su
   const tooLong = renderKind(kind, template, MIN_VALUES).issues.find((issue) => LENGTH_ERRORS.has(issue.code));
   if (tooLong) {
     const name = tooLong.field === 'subject' || tooLong.field === 'title' ? 'subject' : 'body';
-    throw new CloudburstError('invalid_input', `invalid ${field}.${name}: ${tooLong.message}, whatever the recipient's values`, {
+    // The renderer's message may end a sentence, and this one goes on after it.
+    const measured = tooLong.message.replace(/\.$/, '');
+    throw new CloudburstError('invalid_input', `invalid ${field}.${name}: ${measured}, whatever the recipient's values`, {
       field: `${field}.${name}`,
       value: excerpt(name === 'subject' ? (template.subject ?? '') : template.body),
     });

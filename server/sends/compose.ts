@@ -127,7 +127,7 @@ export function composeMessage(input: ComposeInput): Decision {
       break;
     }
     case 'push':
-      Object.assign(message, { subject: rendering.title || undefined, text: rendering.body });
+      Object.assign(message, { subject: rendering.title || undefined, text: rendering.body, ...(code ? { code } : {}) });
       break;
     case 'x':
       Object.assign(message, { kind: rendering.kind, text: rendering.text });

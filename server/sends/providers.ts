@@ -129,6 +129,7 @@ export function toDeviceMessage(message: OutgoingMessage): DeviceMessage {
     campaignId: message.campaignId ?? '',
     title: message.subject,
     body: message.text,
+    ...(message.code ? { code: message.code } : {}),
   };
 }
 

@@ -111,7 +111,7 @@ for (const [storeName, open] of TEST_STORES) {
       const job = (await getSendJob(db, id))!;
       expect(job).toMatchObject({ kind: 'push', status: 'sent', recipient: deviceId, providerMessageId: `push:${id}` });
       const sent = await messagesOnBus();
-      expect(sent).toEqual([{ id, deviceId, campaignId, title: 'Taco Uno', body: `Lin, 10% off with ${job.code}` }]);
+      expect(sent).toEqual([{ id, deviceId, campaignId, title: 'Taco Uno', body: `Lin, 10% off with ${job.code}`, code: job.code! }]);
       return { job, deviceId, campaignId, contactId: contactId!, sent: sent[0]! };
     }
 
@@ -349,7 +349,7 @@ for (const [storeName, openStore] of SERVER_STORES) {
         await phone.close();
       }
 
-      const expected: DeviceMessage = { id: runningJob.id, deviceId, campaignId: running.campaignId, title: 'Wok On', body: `Noodle noon: free spring roll with ${codes[0]}` };
+      const expected: DeviceMessage = { id: runningJob.id, deviceId, campaignId: running.campaignId, title: 'Wok On', body: `Noodle noon: free spring roll with ${codes[0]}`, code: codes[0]! };
       expect(received).toEqual([expected]);
       expect(wireMessages).toEqual([{ connection: 1, message: expected }]);
       expect(resendPasses(deviceId)[0]).toMatchObject({ undelivered: 2, resent: 1 });
