@@ -38,6 +38,13 @@ export interface ImportRequest {
 /** Contacts per transaction: small enough that requests waiting on the embedded store are not held long. */
 const BATCH_SIZE = 250;
 
+/**
+ * Batches between two refreshes of the planner's statistics. PGlite runs no autovacuum, so
+ * without them the planner keeps the plan of an empty table and scans every contact for
+ * each batch's lookup, which makes a large import slow down as it grows.
+ */
+const ANALYZE_EVERY_BATCHES = 100;
+
 /** Which segment sources each detected format may feed, so a follower list does not land in the sign-ups by mistake. */
 const FORMAT_SOURCES: Record<string, readonly string[]> = {
   'meta-leads': ['facebook'],
@@ -109,6 +116,7 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
   });
 
   let failure: Error | undefined;
+  let batches = 0;
   try {
     for await (const batch of run.batches) {
       // A simultaneous import or sign-up may create one of this batch's contacts first; the rerun matches it.
@@ -121,6 +129,8 @@ export async function runImport(db: Db, request: ImportRequest, input: ImportInp
         return newMembers;
       });
       issueSeq += batch.issues.length;
+      batches += 1;
+      if (batches % ANALYZE_EVERY_BATCHES === 1) await db.query('ANALYZE contacts, segment_members, consents');
       // Let the requests waiting behind this import's transactions run between batches.
       await new Promise((resolve) => setImmediate(resolve));
     }

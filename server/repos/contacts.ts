@@ -117,8 +117,12 @@ export async function upsertContacts(db: Queryable, inputs: ContactInput[]): Pro
   if (inputs.length === 0) return [];
   const column = <K extends keyof ContactInput>(key: K) => inputs.map((input) => input[key] ?? null);
   const existing = await db.query<KeyRow>(
-    `SELECT id, lower(email) AS email, phone_e164, x_user_id, messenger_psid FROM contacts
-     WHERE lower(email) = ANY($1::text[]) OR phone_e164 = ANY($2::text[]) OR x_user_id = ANY($3::text[]) OR messenger_psid = ANY($4::text[])`,
+    // One arm per key, each naming its partial unique index's condition: joined by OR, the
+    // planner scanned the whole table for every batch, which made large imports quadratic.
+    `SELECT id, lower(email) AS email, phone_e164, x_user_id, messenger_psid FROM contacts WHERE email IS NOT NULL AND lower(email) = ANY($1::text[])
+     UNION SELECT id, lower(email), phone_e164, x_user_id, messenger_psid FROM contacts WHERE phone_e164 IS NOT NULL AND phone_e164 = ANY($2::text[])
+     UNION SELECT id, lower(email), phone_e164, x_user_id, messenger_psid FROM contacts WHERE x_user_id IS NOT NULL AND x_user_id = ANY($3::text[])
+     UNION SELECT id, lower(email), phone_e164, x_user_id, messenger_psid FROM contacts WHERE messenger_psid IS NOT NULL AND messenger_psid = ANY($4::text[])`,
     [column('email'), column('phone'), column('xUserId'), column('messengerPsid')],
   );
   const byKey = new Map<string, string>();
@@ -170,7 +174,7 @@ export async function upsertContacts(db: Queryable, inputs: ContactInput[]): Pro
          last_name = coalesce(c.last_name, u.last_name),
          locale = coalesce(c.locale, u.locale),
          time_zone = coalesce(c.time_zone, u.time_zone),
-         email = coalesce(c.email, CASE WHEN NOT EXISTS (SELECT 1 FROM contacts o WHERE lower(o.email) = lower(u.email)) THEN u.email END),
+         email = coalesce(c.email, CASE WHEN NOT EXISTS (SELECT 1 FROM contacts o WHERE o.email IS NOT NULL AND lower(o.email) = lower(u.email)) THEN u.email END),
          phone_e164 = coalesce(c.phone_e164, CASE WHEN NOT EXISTS (SELECT 1 FROM contacts o WHERE o.phone_e164 = u.phone) THEN u.phone END),
          x_user_id = coalesce(c.x_user_id, CASE WHEN NOT EXISTS (SELECT 1 FROM contacts o WHERE o.x_user_id = u.x_user_id) THEN u.x_user_id END),
          messenger_psid = coalesce(c.messenger_psid, CASE WHEN NOT EXISTS (SELECT 1 FROM contacts o WHERE o.messenger_psid = u.psid) THEN u.psid END),
