@@ -348,15 +348,17 @@ export async function clearJobToSend(tx: Queryable, id: string, at: number): Pro
 /**
  * Counts the messages to a contact that the frequency cap sees, over every campaign:
  * those sent since `since`, plus those cleared to send and still in flight, which
- * another process may be handing to its provider right now.
+ * another process may be handing to its provider right now. `exceptJobId` leaves out the
+ * job being checked, whose own earlier attempt (say, an SMS reported undelivered, then
+ * retried by hand) is the same message, not another one.
  */
-export async function countSentToContact(db: Queryable, contactId: string, since: number): Promise<number> {
+export async function countSentToContact(db: Queryable, contactId: string, since: number, exceptJobId?: string): Promise<number> {
   // Two counts rather than one OR, so each can use an index on contact_id. The second leaves out a job the first counted.
   const [row] = await db.query<{ count: number | string }>(
-    `SELECT (SELECT count(*) FROM send_jobs WHERE contact_id = $1 AND sent_at >= $2::timestamptz)
+    `SELECT (SELECT count(*) FROM send_jobs WHERE contact_id = $1 AND sent_at >= $2::timestamptz AND id IS DISTINCT FROM $3::uuid)
           + (SELECT count(*) FROM send_jobs WHERE contact_id = $1 AND status = 'sending' AND cleared_at IS NOT NULL
-               AND (sent_at IS NULL OR sent_at < $2::timestamptz)) AS count`,
-    [contactId, new Date(since).toISOString()],
+               AND (sent_at IS NULL OR sent_at < $2::timestamptz) AND id IS DISTINCT FROM $3::uuid) AS count`,
+    [contactId, new Date(since).toISOString(), exceptJobId ?? null],
   );
   return Number(row?.count ?? 0);
 }

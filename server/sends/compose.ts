@@ -55,7 +55,7 @@ export function checkSendRules(input: Omit<ComposeInput, 'code'>): Exclude<Decis
     if (!consent && channel !== 'push') return { action: 'skip', recipient, reason: `no consent on record for ${channel}` };
     if (capReached(rules, input.sentInCapWindow)) {
       const cap = rules.frequencyCap!;
-      return { action: 'skip', recipient, reason: `frequency cap: ${input.sentInCapWindow} messages in the last ${cap.perHours} h (at most ${cap.max})` };
+      return { action: 'skip', recipient, reason: `frequency cap: ${input.sentInCapWindow} ${input.sentInCapWindow === 1 ? 'message' : 'messages'} in the last ${cap.perHours} h (at most ${cap.max})` };
     }
     const quietEnd = quietUntil(rules, now, contact.timeZone ?? campaign.timeZone);
     if (quietEnd !== null) {

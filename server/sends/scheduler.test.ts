@@ -9,7 +9,7 @@ import { TEST_STORES, type TestStore } from '../../test/stores.js';
 import { getCampaign, insertCampaign, type Campaign } from '../repos/campaigns.js';
 import { getContact, recordConsents, upsertContacts } from '../repos/contacts.js';
 import { addSegmentMembers, insertSegment } from '../repos/segments.js';
-import { queueCampaignSends } from '../repos/send-jobs.js';
+import { queueCampaignSends, recordDeliveryReport, retryJob } from '../repos/send-jobs.js';
 import { writeSetting } from '../repos/settings.js';
 import { upsertTemplate } from '../repos/templates.js';
 import { upsertTruck } from '../repos/trucks.js';
@@ -36,12 +36,15 @@ class ScriptedProvider implements ChannelProvider {
   delayMs = 0;
   /** Whether a repeat of a job reaches no one twice, as for the outbox and the SDK push. */
   repeatSafe = false;
+  /** When set, each call waits for it: a provider that hangs until released. */
+  gate: Promise<void> | undefined;
 
   constructor(readonly channel: ChannelName) {}
 
   async send(message: OutgoingMessage): Promise<SendOutcome> {
     this.calls.push(message);
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.gate) await this.gate;
     const next = this.script.shift();
     this.afterSend?.();
     if (next instanceof Error) throw next;
@@ -379,6 +382,45 @@ for (const [storeName, open] of TEST_STORES) {
       job = await onlyJob(campaign.id);
       expect(job.status).toBe('sent');
       expect(job.attempts).toBe(1);
+    });
+
+    it('sends other channels while one provider hangs', async () => {
+      const { lanes, providers } = fakeLanes();
+      let release!: () => void;
+      providers.sms.gate = new Promise<void>((resolve) => (release = resolve));
+      const texted = await queueFor((await seedContact()).id, ['sms']);
+      const sends = scheduler(lanes, { tickMs: 10 });
+
+      sends.start();
+      try {
+        await expect.poll(() => providers.sms.calls.length).toBe(1);
+        // Queued while the SMS hangs: the next passes must still reach it.
+        const mailed = await queueFor((await seedContact()).id, ['email']);
+        await expect.poll(async () => (await onlyJob(mailed.id)).status).toBe('sent');
+        expect((await onlyJob(texted.id)).status).toBe('sending');
+      } finally {
+        release();
+        await sends.stop();
+      }
+      expect((await onlyJob(texted.id)).status).toBe('sent');
+    });
+
+    it('lets a retried undelivered SMS past the cap', async () => {
+      await writeSetting(db, 'messaging', { quietHours: null, frequencyCap: { max: 1, perHours: 24 } } satisfies MessagingRules);
+      const { lanes, providers } = fakeLanes();
+      const contact = await seedContact();
+      const campaign = await queueFor(contact.id);
+      const sends = scheduler(lanes);
+      await sends.runOnce();
+      const sent = await onlyJob(campaign.id);
+      expect(sent.status).toBe('sent');
+
+      // The carrier could not deliver it; a person retries the same job.
+      await recordDeliveryReport(db, sent.providerMessageId!, { delivered: false, reason: 'twilio 30003: unreachable handset' });
+      expect((await retryJob(db, sent.id, clock.now))!.status).toBe('queued');
+      await sends.runOnce();
+      expect((await onlyJob(campaign.id)).status).toBe('sent');
+      expect(providers.sms.calls).toHaveLength(2);
     });
 
     it("counts another campaign's sends toward the frequency cap", async () => {

@@ -109,6 +109,8 @@ export class SendScheduler {
   private rules: { at: number; value: MessagingRules } | undefined;
   private secret: string | undefined;
   private readonly contactQueues = new Map<string, Promise<void>>();
+  /** The batch each lane is working through, so the timer does not claim another beside it. */
+  private readonly busyLanes = new Map<ChannelName, Promise<void>>();
 
   constructor(private readonly options: SchedulerOptions) {
     this.logger = options.logger.child({ component: 'send-scheduler' });
@@ -133,13 +135,36 @@ export class SendScheduler {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await Promise.all(this.busyLanes.values());
     await Promise.all(Object.values(this.options.lanes).map((lane) => lane.provider.close?.()));
     this.logger.info(this.stats, 'send scheduler stopped');
   }
 
-  /** Runs one pass now: what the timer does, exposed for tests and the CLI. */
+  /** Runs one pass now and waits for every lane's jobs: a pass of the timer, for tests and the CLI. */
   async runOnce(): Promise<void> {
     const now = this.now();
+    await this.recoverAndTick(now);
+    await Promise.all(Object.values(this.options.lanes).map((lane) => this.runLane(lane, now)));
+  }
+
+  /**
+   * Runs one pass of the timer. Each lane that finished its last batch claims its next one,
+   * and the pass does not wait for them: a provider call that hangs until its timeout holds
+   * up its own lane only, not the other channels or the campaign clock.
+   */
+  private async tick(): Promise<void> {
+    const now = this.now();
+    await this.recoverAndTick(now);
+    for (const lane of Object.values(this.options.lanes)) {
+      if (this.busyLanes.has(lane.channel)) continue;
+      const run = this.runLane(lane, now)
+        .catch((error) => this.logger.error({ err: error, channel: lane.channel }, 'send lane failed; trying again on the next pass'))
+        .finally(() => this.busyLanes.delete(lane.channel));
+      this.busyLanes.set(lane.channel, run);
+    }
+  }
+
+  private async recoverAndTick(now: number): Promise<void> {
     for (const job of await parkExpiredClaims(this.options.db, now)) {
       this.stats.parked++;
       this.logger.warn({ jobId: job.id, campaignId: job.campaignId, kind: job.kind }, 'parked a send whose claim expired before its outcome was recorded');
@@ -148,13 +173,12 @@ export class SendScheduler {
       this.logger.warn({ jobId: job.id, campaignId: job.campaignId, kind: job.kind }, 'queued again a send whose claim expired before any provider was called');
     }
     await this.options.onTick?.(now);
-    await Promise.all(Object.values(this.options.lanes).map((lane) => this.runLane(lane, now)));
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.runOnce()
+      this.running = this.tick()
         .catch((error) => this.logger.error({ err: error }, 'send pass failed; trying again on the next pass'))
         .finally(() => this.schedule(this.options.tickMs ?? 250));
     }, delayMs);
@@ -344,7 +368,7 @@ export class SendScheduler {
       }
       // NOTE: a job skipped because of a message still in flight stays skipped, even when that message then fails.
       const cap = checks.rules.frequencyCap;
-      const sentInCapWindow = cap ? await countSentToContact(tx, contactId, checks.now - cap.perHours * 3_600_000) : 0;
+      const sentInCapWindow = cap ? await countSentToContact(tx, contactId, checks.now - cap.perHours * 3_600_000, job.id) : 0;
       const refused = checkSendRules({ ...checks, contact, sentInCapWindow });
       if (refused) return refused;
 
