@@ -348,6 +348,7 @@ export const en = {
   'campaigns.sends.attempts': 'Attempts',
   'campaigns.sends.reason': 'Reason',
   'campaigns.sends.actions': 'Actions',
+  'campaigns.sends.confirmRetry': 'This message may already have reached {recipient}. Check the provider\'s log first. Send it again anyway?',
   'campaigns.sends.retry': 'Retry',
 
   'campaigns.outbox.title': 'Outbox',

@@ -346,6 +346,7 @@ export const zhCN: Record<MessageKey, string> = {
   'campaigns.sends.attempts': '尝试次数',
   'campaigns.sends.reason': '原因',
   'campaigns.sends.actions': '操作',
+  'campaigns.sends.confirmRetry': '这条消息可能已经送达 {recipient}。请先查看服务商的日志。仍要再次发送吗？',
   'campaigns.sends.retry': '重试',
 
   'campaigns.outbox.title': '发件箱',
