@@ -89,7 +89,7 @@ export function outcomeForApiFailure(failure: TwilioApiFailure, now: number = Da
  * Maps an error thrown before any reply arrived, such as axios's ECONNABORTED on timeout,
  * ECONNREFUSED or ECONNRESET. It is `retry` only when the request provably did not leave
  * this process. Otherwise Twilio may have created the message and a retry could send it
- * twice, so the outcome is `failed` with a reason that says the outcome is unknown.
+ * twice, so the outcome is `failed` with a reason stating that the outcome is unknown.
  */
 export function outcomeForRequestError(error: unknown, timeoutMs: number): SendOutcome {
   const code = errorCode(error);

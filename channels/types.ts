@@ -70,9 +70,9 @@ export interface ChannelProvider {
   send(message: OutgoingMessage): Promise<SendOutcome>;
   close?(): Promise<void>;
   /**
-   * True when sending the same job again cannot reach the recipient twice (the outbox keeps
-   * one row per job, and the SDK shows each message id once), so a send that threw is retried
-   * instead of being parked as an unknown outcome.
+   * True when sending the same job again cannot reach the recipient twice: the outbox keeps
+   * one row per job, and the SDK shows each message id once. A send that threw is then
+   * retried instead of being parked as an unknown outcome.
    */
   readonly repeatSafe?: boolean;
 }

@@ -271,7 +271,7 @@ describe('campaign workflow in Chromium', () => {
     // The server rejects what the preview flags.
     await page.getByTestId('save-draft').click();
     const error = post.locator('[data-testid=field-error][data-field="segments.1.templates.x_post.body"]');
-    // The earlier save's length error stays on the field until this save's answer replaces it.
+    // The earlier save's length error stays on the field until this save's reply replaces it.
     await expect.poll(() => textOf(error), { timeout: WAIT_MS }).toContain('expected no {{code}} in a public post of a segment with unique codes');
 
     await post.getByLabel('Message').fill(X_POST_WITH_CODE.replace('{{code}}', '{{code|your code}}'));

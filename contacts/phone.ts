@@ -74,7 +74,7 @@ export function normalizePhone(raw: string, defaultCountry: string): PhoneResult
   return { ok: true, e164: parsed.number.number };
 }
 
-/** Returns true when `code` is an upper-case ISO 3166-1 alpha-2 code with a numbering plan libphonenumber-js knows. */
+/** Returns true when `code` is an upper-case ISO 3166-1 alpha-2 code with a numbering plan in libphonenumber-js's metadata. */
 export function isPhoneCountry(code: string): code is CountryCode {
   return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
 }

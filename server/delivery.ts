@@ -52,8 +52,8 @@ export interface DeliveryOptions {
  * Turns offer decisions into offers: records each one with a fresh single-use code
  * (once per offer id, so a replayed decision changes nothing), pushes it to the
  * device when connected, and pushes what is still undelivered when a device connects.
- * The quiet hours and the frequency cap do not hold an offer back: it answers the
- * phone entering the fence, and later it would reach someone who has walked on.
+ * The quiet hours and the frequency cap do not hold an offer back, because it responds to
+ * the phone entering the fence, and later it would reach someone who has walked on.
  */
 export class Delivery {
   private subscriptions: Subscription[] = [];

@@ -327,7 +327,7 @@ describe.skipIf(!samplesPresent)('campaign workflow with every provider (format 
     const validUntil = (locale: string) => formatValidUntil(offerEnd, ZONE, locale);
 
     // SMS go to Ana and Bo (consented facebook contacts) and to Rosa (signed up), and to no one else.
-    // Cy said no, and Gus's number is invalid at Twilio.
+    // Cy refused SMS, and Gus's number is invalid at Twilio.
     const sms = providers.twilio.messages.map((message) => message.form);
     expect(sms.map((form) => form.To).sort()).toEqual(['+14155552671', '+14155552672', SIGNUP_PHONE]);
     expect(new Set(sms.map((form) => form.To)).size).toBe(sms.length);

@@ -60,9 +60,10 @@ export async function insertSegment(
 }
 
 /**
- * Point-of-sale sign-ups share one code printed next to the QR code, and X followers one
- * code that a public post can carry; every other source gets a single-use code per
- * recipient, so a forwarded message is worth one order.
+ * Returns the code mode of a segment source left without one. Point-of-sale sign-ups share
+ * one code printed next to the QR code, and X followers one code that a public post can
+ * carry. Every other source gets a single-use code per recipient, so a forwarded message
+ * is worth one order.
  */
 export function defaultCodeMode(source: string): 'shared' | 'unique' {
   return source === 'point_of_sale' || source === 'twitter' ? 'shared' : 'unique';

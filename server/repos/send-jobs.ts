@@ -346,7 +346,7 @@ export async function clearJobToSend(tx: Queryable, id: string, at: number): Pro
 }
 
 /**
- * Counts the messages to a contact that the frequency cap sees, over every campaign:
+ * Counts the messages to a contact that the frequency cap counts, over every campaign:
  * those sent since `since`, plus those cleared to send and still in flight, which
  * another process may be handing to its provider right now. `exceptJobId` leaves out the
  * job being checked, whose own earlier attempt (say, an SMS reported undelivered, then

@@ -77,9 +77,9 @@ for (const [storeName, open] of TEST_STORES) {
     }
 
     /**
-     * A live push campaign with one contact on a registered device, whose push the real
-     * scheduler sends through the push lane while the device is offline. Each call runs
-     * a minute later than the previous one, so the push sender's pace never delays it.
+     * Creates a live push campaign with one contact on a registered device, and sends its
+     * push through the real scheduler's push lane while the device is offline. Each call
+     * runs a minute later than the previous one, so the push sender's pace never delays it.
      */
     async function sendPushWhileOffline(): Promise<{ job: SendJob; deviceId: string; campaignId: string; contactId: string; sent: DeviceMessage }> {
       clock += 60_000;
@@ -260,7 +260,7 @@ for (const [storeName, openStore] of SERVER_STORES) {
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
     });
 
-    /** The resend passes the server ran for the device, in order: one per welcome. */
+    /** Returns the resend passes the server ran for the device, in order: one per welcome. */
     function resendPasses(deviceId: string): Array<Record<string, unknown>> {
       return logs.filter((line) => line.msg === 'resent undelivered campaign messages' && line.deviceId === deviceId);
     }
@@ -271,7 +271,7 @@ for (const [storeName, openStore] of SERVER_STORES) {
       return sends[0]!;
     }
 
-    /** A scheduled push campaign on the truck whose point-of-sale segment takes sign-ups; its sends fall due in ten minutes. */
+    /** Creates a scheduled push campaign on the truck with a point-of-sale segment for sign-ups. Its sends fall due in ten minutes. */
     async function createPushCampaign(name: string, truckId: string): Promise<{ campaignId: string; segmentId: string }> {
       const now = Date.now();
       const created = await adminRequest(server.url, 'POST', '/v1/admin/campaigns', {

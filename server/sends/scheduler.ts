@@ -90,11 +90,11 @@ type Lost = { action: 'lost' };
  * sender's pace. Each job is claimed in a committed transaction before its provider is
  * called. Once the provider was called, the job never goes back to the queue, because
  * the provider may have taken the message. A failed write of the outcome is retried
- * instead, and a claim left behind by a stopped process or a store that stayed down is
- * parked for a person to look at (see parkExpiredClaims), unless it expired before the
- * job was cleared to send, when no provider was called and it is queued again. The frequency cap and the
- * once-per-campaign rule are checked under a lock on the contact's row, so processes
- * sharing the store never send a contact more than the rules allow.
+ * instead. A claim left behind by a stopped process or a store that stayed down is
+ * parked for a person to look at (see parkExpiredClaims). A claim that expired before
+ * the job was cleared to send reached no provider, so it is queued again. The frequency
+ * cap and the once-per-campaign rule are checked under a lock on the contact's row, so
+ * processes sharing the store never send a contact more than the rules allow.
  */
 export class SendScheduler {
   readonly stats: SchedulerStats = { sent: 0, retried: 0, parked: 0, skipped: 0 };
@@ -149,8 +149,8 @@ export class SendScheduler {
 
   /**
    * Runs one pass of the timer. Each lane that finished its last batch claims its next one,
-   * and the pass does not wait for them: a provider call that hangs until its timeout holds
-   * up its own lane only, not the other channels or the campaign clock.
+   * and the pass does not wait for them. A provider call that hangs until its timeout so
+   * delays its own lane only, not the other channels or the campaign clock.
    */
   private async tick(): Promise<void> {
     const now = this.now();

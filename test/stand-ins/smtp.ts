@@ -1,9 +1,9 @@
 /**
- * Loopback SMTP stand-in built on smtp-server: plain SMTP without STARTTLS, AUTH PLAIN and
- * LOGIN against one user, programmable 550, 451 and 452 recipients, a rate limit (421), a
- * sending quota (451 after the data), replies left unanswered or cut off, and a record of
- * every accepted message (envelope, headers, decoded text and HTML parts). mailparser is not
- * installed, so a small MIME reader below decodes what nodemailer writes:
+ * Loopback SMTP stand-in built on smtp-server: plain SMTP without STARTTLS, and AUTH PLAIN
+ * and LOGIN against one user. It offers programmable 550, 451 and 452 recipients, a rate
+ * limit (421), a sending quota (451 after the data), and replies left unanswered or cut off.
+ * It records every accepted message (envelope, headers, decoded text and HTML parts).
+ * mailparser is not installed, so a small MIME reader below decodes what nodemailer writes:
  * multipart/alternative, quoted-printable or base64 parts, and RFC 2047 encoded words.
  */
 import type { AddressInfo, Socket } from 'node:net';

@@ -5,7 +5,7 @@
  */
 const MAYBE_SENT = ['outcome unknown', 'may have accepted the message', 'do not retry it'];
 
-/** Returns true when a parked send's reason says the recipient may already have the message. */
+/** Returns true when a parked send's reason states that the recipient may already have the message. */
 export function mayHaveBeenSent(reason: string | null | undefined): boolean {
   if (!reason) return false;
   const text = reason.toLowerCase();
